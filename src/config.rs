@@ -1,0 +1,332 @@
+//! `site.yaml` plus command-line overrides becomes a validated [`Config`].
+//!
+//! This is the first stage: it reads nothing but `site.yaml` (and the source texts it names, for
+//! the quotation check, and the glossary file). Loading `content/` is `load`'s job.
+
+use crate::error::{Diagnostic, Result, fs};
+use crate::yaml::Fields;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "author",
+    "extra",
+    "search",
+    "sources",
+    "glossary",
+];
+
+/// The validated site configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    /// Absolute (`https://host/sub/`) or a bare path (`/sub/`); always ends with `/`.
+    pub base_url: String,
+    /// The path part of `base_url`: `/` or `/sub/`. Every internal URL starts with it.
+    pub base_path: String,
+    pub language: String,
+    pub author: Option<String>,
+    pub search: bool,
+    pub extra: serde_yaml::Value,
+    #[serde(skip)]
+    pub root: PathBuf,
+    /// Named source texts for the quotation check, already read.
+    #[serde(skip)]
+    pub sources: BTreeMap<String, SourceText>,
+    #[serde(skip)]
+    pub glossary: Option<Glossary>,
+}
+
+/// A source text named in `site.yaml`, read once.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The glossary: terms read from a YAML file and the content page that lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Glossary {
+    /// The page, relative to `content/`, e.g. `glossary.md`.
+    pub page: String,
+    pub entries: Vec<GlossaryEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GlossaryEntry {
+    pub term: String,
+    pub expansion: String,
+    pub definition: String,
+    /// The anchor of the entry on the glossary page.
+    pub id: String,
+}
+
+/// What the command line may override.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+}
+
+/// Reads and validates `root/site.yaml`. A missing file gives a default configuration, so that a
+/// folder with only `content/` still builds.
+pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+    let file = root.join("site.yaml");
+    let shown = Path::new("site.yaml");
+    let text = if file.exists() {
+        fs::read_to_string(&file, shown)?
+    } else {
+        String::new()
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let fields = Fields::parse(text, shown, 1)?;
+    let mut errors = Vec::new();
+    fields.check_known(KNOWN_KEYS, "site.yaml", &mut errors);
+
+    let title = fields
+        .get::<String>("title", "a string", &mut errors)
+        .unwrap_or_else(|| {
+            root.canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "Documentation".to_string())
+        });
+    let description = fields.get::<String>("description", "a string", &mut errors);
+    let language = fields
+        .get::<String>("language", "a language code such as `en`", &mut errors)
+        .unwrap_or_else(|| "en".to_string());
+    let author = fields.get::<String>("author", "a string", &mut errors);
+    let search = fields
+        .get::<bool>("search", "`true` or `false`", &mut errors)
+        .unwrap_or(true);
+    let extra = match fields.raw("extra") {
+        None | Some(serde_yaml::Value::Null) => serde_yaml::Value::Mapping(Default::default()),
+        Some(v @ serde_yaml::Value::Mapping(_)) => v.clone(),
+        Some(_) => {
+            errors.push(
+                fields
+                    .error("extra", "`extra` must be a mapping")
+                    .hint("write `extra:` followed by indented `key: value` lines"),
+            );
+            serde_yaml::Value::Mapping(Default::default())
+        }
+    };
+
+    let raw_base = overrides
+        .base_url
+        .clone()
+        .or_else(|| {
+            fields.get::<String>(
+                "base_url",
+                "a URL such as `https://user.github.io/repo/`",
+                &mut errors,
+            )
+        })
+        .unwrap_or_else(|| "/".to_string());
+    let (base_url, base_path) = match normalize_base_url(&raw_base) {
+        Ok(pair) => pair,
+        Err(why) => {
+            let d = if overrides.base_url.is_some() {
+                Diagnostic::new("--base-url", why)
+            } else {
+                fields.error("base_url", why)
+            };
+            errors.push(d.hint("use an absolute URL such as `https://user.github.io/repo/` or a path such as `/repo/`"));
+            ("/".to_string(), "/".to_string())
+        }
+    };
+
+    let mut sources = BTreeMap::new();
+    if let Some(map) = fields.get::<BTreeMap<String, String>>(
+        "sources",
+        "a mapping of names to file paths",
+        &mut errors,
+    ) {
+        for (name, rel) in map {
+            match read_inside(root, &rel) {
+                Ok((path, text)) => {
+                    sources.insert(name, SourceText { path, text });
+                }
+                Err(why) => errors.push(
+                    fields
+                        .error("sources", format!("source `{name}`: {why}"))
+                        .hint("give a path relative to the folder of site.yaml"),
+                ),
+            }
+        }
+    }
+
+    let glossary = match fields.raw("glossary") {
+        None | Some(serde_yaml::Value::Null) => None,
+        Some(_) => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Raw {
+                file: String,
+                page: String,
+            }
+            fields
+                .get::<Raw>("glossary", "a mapping with `file:` (the terms) and `page:` (the glossary page, e.g. `glossary.md`)", &mut errors)
+                .and_then(|raw| match read_glossary(root, &raw.file) {
+                    Ok(entries) => Some(Glossary {
+                        page: raw.page.trim_start_matches("@/").to_string(),
+                        entries,
+                    }),
+                    Err(d) => {
+                        errors.push(d);
+                        None
+                    }
+                })
+        }
+    };
+
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    Ok(Config {
+        title,
+        description,
+        base_url,
+        base_path,
+        language,
+        author,
+        search,
+        extra,
+        root: root.to_path_buf(),
+        sources,
+        glossary,
+    })
+}
+
+/// Splits a base URL into its normalized form and its path part, both ending with `/`.
+fn normalize_base_url(raw: &str) -> std::result::Result<(String, String), String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(("/".into(), "/".into()));
+    }
+    if raw.contains(char::is_whitespace) || raw.contains(['?', '#', '"', '<', '>', '\\']) {
+        return Err(format!(
+            "base_url `{raw}` contains characters a URL path cannot have"
+        ));
+    }
+    let (origin, path) = if let Some(rest) = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))
+    {
+        let scheme_len = raw.len() - rest.len();
+        let host_end = rest.find('/').unwrap_or(rest.len());
+        if host_end == 0 {
+            return Err(format!("base_url `{raw}` has no host"));
+        }
+        (&raw[..scheme_len + host_end], &rest[host_end..])
+    } else if raw.starts_with('/') {
+        ("", raw)
+    } else {
+        return Err(format!(
+            "base_url `{raw}` must start with `https://`, `http://` or `/`"
+        ));
+    };
+    if path.split('/').any(|seg| seg == ".." || seg == ".") {
+        return Err(format!("base_url `{raw}` contains `.` or `..` segments"));
+    }
+    let mut path = path.to_string();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    while path.contains("//") {
+        path = path.replace("//", "/");
+    }
+    Ok((format!("{origin}{path}"), path))
+}
+
+/// Reads a file named in site.yaml, refusing paths that leave the site root.
+fn read_inside(root: &Path, rel: &str) -> std::result::Result<(PathBuf, String), String> {
+    let p = Path::new(rel);
+    if p.is_absolute()
+        || p.components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!("`{rel}` must be a path inside the site folder"));
+    }
+    let text = fs::read_to_string(&root.join(p), p).map_err(|d| d.message)?;
+    Ok((p.to_path_buf(), text))
+}
+
+fn read_glossary(root: &Path, rel: &str) -> std::result::Result<Vec<GlossaryEntry>, Diagnostic> {
+    let p = Path::new(rel);
+    let (_, text) = read_inside(root, rel)
+        .map_err(|why| Diagnostic::new("site.yaml", format!("glossary file: {why}")))?;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        term: String,
+        expansion: String,
+        definition: String,
+    }
+    let raw: Vec<Raw> = serde_yaml::from_str(&text).map_err(|e| {
+        let mut d = Diagnostic::new(
+            p,
+            format!("invalid glossary: {}", {
+                let s = e.to_string();
+                s.find(" at line ")
+                    .map_or(s.clone(), |i| s[..i].to_string())
+            }),
+        );
+        if let Some(loc) = e.location() {
+            d = d.at(loc.line(), loc.column());
+        }
+        d.hint(
+            "the glossary is a list of entries, each with `term:`, `expansion:` and `definition:`",
+        )
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    let mut entries = Vec::with_capacity(raw.len());
+    for r in raw {
+        let id = format!("term-{}", slug::slugify(&r.term));
+        if r.term.trim().is_empty() || !seen.insert(id.clone()) {
+            return Err(Diagnostic::new(
+                p,
+                format!("glossary term `{}` is empty or listed twice", r.term),
+            )
+            .hint("give every entry a distinct `term`"));
+        }
+        entries.push(GlossaryEntry {
+            term: r.term,
+            expansion: r.expansion,
+            definition: r.definition,
+            id,
+        });
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_base_urls() {
+        let n = |s| normalize_base_url(s).unwrap();
+        assert_eq!(n("/"), ("/".into(), "/".into()));
+        assert_eq!(
+            n("https://u.github.io/repo"),
+            ("https://u.github.io/repo/".into(), "/repo/".into())
+        );
+        assert_eq!(
+            n("https://example.com"),
+            ("https://example.com/".into(), "/".into())
+        );
+        assert_eq!(n("/amm51"), ("/amm51/".into(), "/amm51/".into()));
+        assert!(normalize_base_url("repo/").is_err());
+        assert!(normalize_base_url("https:///x").is_err());
+        assert!(normalize_base_url("/a/../b").is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! The thin binary: parse the command line, call one library function, print the error once,
+//! set the exit code (0 success, 1 site errors, 2 usage errors — clap exits with 2 itself).
+
+use clap::Parser;
+use mekong::cli::{Cli, Command};
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let started = Instant::now();
+    let result = match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let opts = mekong::Options {
+                root,
+                output,
+                base_url,
+                drafts,
+            };
+            mekong::build(&opts).map(|s| {
+                print_warnings(&s.produced.warnings);
+                println!(
+                    "built {} pages into {} in {} ms: {} files written, {} unchanged, {} removed{}",
+                    s.produced.pages,
+                    opts.output_dir().display(),
+                    started.elapsed().as_millis(),
+                    s.written.written,
+                    s.written.unchanged,
+                    s.written.removed,
+                    if s.produced.config.search {
+                        format!(", {} pages indexed for search", s.produced.indexed)
+                    } else {
+                        String::new()
+                    },
+                );
+            })
+        }
+        Command::Check { root, drafts } => {
+            let opts = mekong::Options {
+                root,
+                drafts,
+                ..Default::default()
+            };
+            mekong::check(&opts).map(|p| {
+                print_warnings(&p.warnings);
+                println!(
+                    "checked {} pages in {} ms: no problems found",
+                    p.pages,
+                    started.elapsed().as_millis()
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            let n = e.diagnostics.len();
+            eprintln!(
+                "{n} error{} found; nothing was written",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_warnings(warnings: &[mekong::error::Diagnostic]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}

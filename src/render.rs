@@ -1,0 +1,928 @@
+//! Tera: page contexts, tag pages, 404, redirects, sitemap, feed and robots, all into an
+//! in-memory [`Output`] (path to bytes).
+//!
+//! Render compiles the templates once (the embedded default theme, overridden by the site's own
+//! `templates/`), then renders every page and section in parallel, each with a small context
+//! built from borrowed views: the page itself, the pruned navigation, breadcrumbs and prev/next.
+//! Site-wide values (config, glossary) live in Tera's global context, once. The search index is
+//! added by `search`, and `verify::output` checks the result before `write` touches the disk.
+
+use crate::config::Config;
+use crate::error::{Diagnostic, fs};
+use crate::link::{NodeId, ROOT, Site};
+use crate::load::{Content, Kind};
+use crate::markdown::{Rendered, TocEntry, escape_attr};
+use crate::theme;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where an output file came from: what `verify` names when a link in it is broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A page or section rendered from a Markdown file (or a folder) with a template.
+    Page { source: PathBuf, template: String },
+    /// A page rendered from a template alone (404, tags).
+    Template(String),
+    /// Written by mekong itself (sitemap, feed, redirects, search index).
+    Generated(&'static str),
+    /// Copied from `static/`, `content/` or the default theme.
+    Copy(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub enum Data {
+    Bytes(Vec<u8>),
+    /// A file copied as it is, read by `write` when needed.
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct OutFile {
+    pub data: Data,
+    pub origin: Origin,
+}
+
+/// The whole site, in memory, keyed by output path (`topics/trade/index.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub files: BTreeMap<String, OutFile>,
+}
+
+impl Output {
+    /// Adds a file; a second file at the same path is an error naming both origins.
+    pub fn add(&mut self, path: String, file: OutFile, errors: &mut Vec<Diagnostic>) {
+        if let Some(existing) = self.files.get(&path) {
+            let shown = |o: &Origin| match o {
+                Origin::Page { source, .. } => source.display().to_string(),
+                Origin::Template(t) => format!("the template {t}"),
+                Origin::Generated(what) => what.to_string(),
+                Origin::Copy(p) => p.display().to_string(),
+            };
+            let blame = match &file.origin {
+                Origin::Page { source, .. } | Origin::Copy(source) => source.clone(),
+                _ => PathBuf::from(shown(&file.origin)),
+            };
+            errors.push(
+                Diagnostic::new(
+                    blame,
+                    format!(
+                        "writes {path}, which {} writes too",
+                        shown(&existing.origin)
+                    ),
+                )
+                .hint("rename or move one of them so that each output file has one source"),
+            );
+            return;
+        }
+        self.files.insert(path, file);
+    }
+
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        match &self.files.get(path)?.data {
+            Data::Bytes(b) => Some(b),
+            Data::File(_) => None,
+        }
+    }
+}
+
+/// A page or section as templates see it.
+#[derive(Serialize)]
+struct DocView<'a> {
+    title: &'a str,
+    description: Option<&'a str>,
+    url: &'a str,
+    permalink: String,
+    path: String,
+    content: &'a str,
+    summary: &'a str,
+    toc: &'a [TocEntry],
+    show_toc: bool,
+    word_count: usize,
+    reading_time: usize,
+    date: Option<&'a str>,
+    updated: Option<&'a str>,
+    tags: Vec<LinkView<'a>>,
+    weight: Option<i64>,
+    extra: &'a serde_yaml::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages: Option<Vec<SummaryView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subsections: Option<Vec<SubsectionView<'a>>>,
+}
+
+#[derive(Serialize, Clone)]
+struct LinkView<'a> {
+    #[serde(rename = "name")]
+    title: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct TitleUrl<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct SubsectionView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    title: &'a str,
+    url: &'a str,
+    description: Option<&'a str>,
+    date: Option<&'a str>,
+    summary: &'a str,
+    reading_time: usize,
+    word_count: usize,
+}
+
+#[derive(Serialize)]
+struct NavItem<'a> {
+    title: &'a str,
+    url: &'a str,
+    is_section: bool,
+    current: bool,
+    active: bool,
+    children: Vec<NavItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct TermView<'a> {
+    name: &'a str,
+    url: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct TermPageView<'a> {
+    name: &'a str,
+    url: &'a str,
+    pages: Vec<SummaryView<'a>>,
+}
+
+/// Everything render needs from the stages before it.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub site: &'a Site,
+    /// Rendered Markdown per node (`None` for folders without `_index.md`).
+    pub rendered: &'a [Option<Rendered>],
+}
+
+/// Precomputed per-node strings, shared by every page's context.
+struct Urls {
+    /// `base_path` + node path.
+    url: Vec<String>,
+    tag_url: Vec<String>,
+    origin: String,
+}
+
+impl Urls {
+    fn permalink(&self, url: &str) -> String {
+        format!("{}{}", self.origin, url)
+    }
+}
+
+/// Renders the whole site into an [`Output`].
+pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>) {
+    let Input {
+        config,
+        content,
+        site,
+        ..
+    } = *input;
+    let mut errors = Vec::new();
+    let mut output = Output::default();
+    let urls = Urls {
+        url: site
+            .nodes
+            .iter()
+            .map(|n| format!("{}{}", config.base_path, n.path))
+            .collect(),
+        tag_url: site
+            .tags
+            .iter()
+            .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
+            .collect(),
+        origin: config
+            .base_url
+            .strip_suffix(config.base_path.as_str())
+            .unwrap_or("")
+            .to_string(),
+    };
+
+    // Pages and sections, in parallel.
+    let pages: Vec<Result<(String, OutFile), Diagnostic>> = (0..site.nodes.len())
+        .into_par_iter()
+        .map(|id| render_node(id, input, templates, &urls))
+        .collect();
+    for page in pages {
+        match page {
+            Ok((path, file)) => output.add(path, file, &mut errors),
+            Err(d) => errors.push(d),
+        }
+    }
+
+    // Tags.
+    if !site.tags.is_empty() {
+        let terms: Vec<TermView> = site
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TermView {
+                name: &t.name,
+                url: &urls.tag_url[i],
+                count: t.pages.len(),
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("terms", &terms);
+        ctx.insert("title", "Tags");
+        insert_chrome(&mut ctx, site, &urls, None);
+        match templates.render("taxonomy.html", &ctx, None) {
+            Ok(html) => output.add(
+                "tags/index.html".into(),
+                OutFile {
+                    data: Data::Bytes(html.into_bytes()),
+                    origin: Origin::Template(templates.shown("taxonomy.html")),
+                },
+                &mut errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = site
+            .tags
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let view = TermPageView {
+                    name: &t.name,
+                    url: &urls.tag_url[i],
+                    pages: t
+                        .pages
+                        .iter()
+                        .map(|&p| summary_view(p, input, &urls))
+                        .collect(),
+                };
+                let mut ctx = tera::Context::new();
+                ctx.insert("term", &view);
+                ctx.insert("title", &t.name);
+                insert_chrome(&mut ctx, site, &urls, None);
+                let html = templates.render("term.html", &ctx, None)?;
+                Ok((
+                    format!("tags/{}/index.html", t.slug),
+                    OutFile {
+                        data: Data::Bytes(html.into_bytes()),
+                        origin: Origin::Template(templates.shown("term.html")),
+                    },
+                ))
+            })
+            .collect();
+        for page in term_pages {
+            match page {
+                Ok((path, file)) => output.add(path, file, &mut errors),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+
+    // 404.
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", "Page not found");
+    insert_chrome(&mut ctx, site, &urls, None);
+    match templates.render("404.html", &ctx, None) {
+        Ok(html) => output.add(
+            "404.html".into(),
+            OutFile {
+                data: Data::Bytes(html.into_bytes()),
+                origin: Origin::Template(templates.shown("404.html")),
+            },
+            &mut errors,
+        ),
+        Err(d) => errors.push(d),
+    }
+
+    // Redirects.
+    for alias in &site.aliases {
+        let to = &urls.url[alias.to];
+        let html = redirect_html(&config.language, to, &urls.permalink(to));
+        output.add(
+            alias.file.clone(),
+            OutFile {
+                data: Data::Bytes(html.into_bytes()),
+                origin: Origin::Generated("a redirect (aliases)"),
+            },
+            &mut errors,
+        );
+    }
+
+    let generated = [
+        ("sitemap.xml", sitemap(input, &urls)),
+        ("atom.xml", atom(input, &urls)),
+        (
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
+                config.base_url
+            ),
+        ),
+        (".nojekyll", String::new()),
+        ("navigation.json", navigation_json(site, &urls)),
+    ];
+    for (path, text) in generated {
+        output.add(
+            path.into(),
+            OutFile {
+                data: Data::Bytes(text.into_bytes()),
+                origin: Origin::Generated("mekong"),
+            },
+            &mut errors,
+        );
+    }
+
+    // Files copied as they are: content assets, static/, then the theme's assets where the site
+    // does not override them.
+    for asset in site.assets.values() {
+        output.add(
+            asset.out.clone(),
+            OutFile {
+                data: Data::File(asset.abs.clone()),
+                origin: Origin::Copy(Path::new("content").join(&asset.rel)),
+            },
+            &mut errors,
+        );
+    }
+    for s in &content.statics {
+        output.add(
+            s.rel.clone(),
+            OutFile {
+                data: Data::File(s.abs.clone()),
+                origin: Origin::Copy(Path::new("static").join(&s.rel)),
+            },
+            &mut errors,
+        );
+    }
+    for (path, bytes) in theme::ASSETS {
+        if !output.files.contains_key(*path) {
+            output.files.insert(
+                path.to_string(),
+                OutFile {
+                    data: Data::Bytes(bytes.to_vec()),
+                    origin: Origin::Copy(PathBuf::from(format!("(default theme) {path}"))),
+                },
+            );
+        }
+    }
+    (output, errors)
+}
+
+fn render_node(
+    id: NodeId,
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let Input {
+        config: _,
+        content,
+        site,
+        rendered,
+    } = *input;
+    let node = &site.nodes[id];
+    let doc = node.doc.map(|i| &content.docs[i]);
+    let md = rendered[id].as_ref();
+    let empty = Rendered::default();
+    let md_ref = md.unwrap_or(&empty);
+    let front = doc.map(|d| &d.front);
+    let default_extra = serde_yaml::Value::Mapping(Default::default());
+    let shown: PathBuf = doc
+        .map(|d| d.shown())
+        .unwrap_or_else(|| PathBuf::from(format!("content/{}", node.path.trim_end_matches('/'))));
+    let template = match front.and_then(|f| f.template.clone()) {
+        Some(t) => t,
+        None if id == ROOT => "index.html".to_string(),
+        None if node.kind == Kind::Section => "section.html".to_string(),
+        None => "page.html".to_string(),
+    };
+    if !templates.contains(&template) {
+        let mut d =
+            Diagnostic::new(&shown, format!("template `{template}` not found")).hint(format!(
+                "add templates/{template}, or use one of: {}",
+                templates.names().join(", ")
+            ));
+        if let Some(f) = front {
+            d = d.at_line(f.lines.template);
+        }
+        return Err(d);
+    }
+    let url = &urls.url[id];
+    let (pages, subsections) = if node.kind == Kind::Section {
+        let pages = node
+            .children
+            .iter()
+            .filter(|&&c| site.nodes[c].kind == Kind::Page)
+            .map(|&c| summary_view(c, input, urls))
+            .collect();
+        let subs = node
+            .children
+            .iter()
+            .filter(|&&c| site.nodes[c].kind == Kind::Section)
+            .map(|&c| SubsectionView {
+                title: &site.nodes[c].title,
+                url: &urls.url[c],
+                description: site.nodes[c]
+                    .doc
+                    .and_then(|i| content.docs[i].front.description.as_deref()),
+            })
+            .collect();
+        (Some(pages), Some(subs))
+    } else {
+        (None, None)
+    };
+    let view = DocView {
+        title: &node.title,
+        description: front.and_then(|f| f.description.as_deref()),
+        url,
+        permalink: urls.permalink(url),
+        path: doc.map(|d| d.rel.clone()).unwrap_or_default(),
+        content: &md_ref.html,
+        summary: &md_ref.summary,
+        toc: &md_ref.toc,
+        show_toc: front.and_then(|f| f.toc).unwrap_or(true) && md_ref.h2_count >= 2,
+        word_count: md_ref.word_count,
+        reading_time: reading_time(md_ref.word_count),
+        date: front.and_then(|f| f.date.as_deref()),
+        updated: front.and_then(|f| f.updated.as_deref()),
+        tags: node
+            .tags
+            .iter()
+            .map(|&t| LinkView {
+                title: &site.tags[t].name,
+                url: &urls.tag_url[t],
+            })
+            .collect(),
+        weight: front.and_then(|f| f.weight),
+        extra: front.map(|f| &f.extra).unwrap_or(&default_extra),
+        pages,
+        subsections,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        if node.kind == Kind::Section {
+            "section"
+        } else {
+            "page"
+        },
+        &view,
+    );
+    if let Some(p) = node.parent {
+        ctx.insert(
+            "parent",
+            &TitleUrl {
+                title: &site.nodes[p].title,
+                url: &urls.url[p],
+            },
+        );
+    }
+    insert_chrome(&mut ctx, site, urls, Some(id));
+    let html = templates.render(&template, &ctx, Some(&shown))?;
+    Ok((
+        site.file(id),
+        OutFile {
+            data: Data::Bytes(html.into_bytes()),
+            origin: Origin::Page {
+                source: shown,
+                template: templates.shown(&template),
+            },
+        },
+    ))
+}
+
+fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
+
+fn summary_view<'a>(id: NodeId, input: &Input<'a>, urls: &'a Urls) -> SummaryView<'a> {
+    let node = &input.site.nodes[id];
+    let front = node.doc.map(|i| &input.content.docs[i].front);
+    let md = input.rendered[id].as_ref();
+    SummaryView {
+        title: &node.title,
+        url: &urls.url[id],
+        description: front.and_then(|f| f.description.as_deref()),
+        date: front.and_then(|f| f.date.as_deref()),
+        summary: md.map(|m| m.summary.as_str()).unwrap_or(""),
+        reading_time: reading_time(md.map_or(0, |m| m.word_count)),
+        word_count: md.map_or(0, |m| m.word_count),
+    }
+}
+
+/// Navigation, breadcrumbs and prev/next: what every page's chrome needs.
+fn insert_chrome(ctx: &mut tera::Context, site: &Site, urls: &Urls, current: Option<NodeId>) {
+    let path: Vec<NodeId> = match current {
+        Some(id) => {
+            let mut p = site.ancestors(id);
+            p.push(id);
+            p
+        }
+        None => vec![ROOT],
+    };
+    ctx.insert("nav", &nav_items(site, urls, ROOT, &path, current));
+    let crumbs: Vec<TitleUrl> = match current {
+        Some(id) => site
+            .ancestors(id)
+            .into_iter()
+            .map(|a| TitleUrl {
+                title: &site.nodes[a].title,
+                url: &urls.url[a],
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    ctx.insert("breadcrumbs", &crumbs);
+    let link = |n: Option<NodeId>| {
+        n.map(|n| TitleUrl {
+            title: &site.nodes[n].title,
+            url: &urls.url[n],
+        })
+    };
+    ctx.insert("prev", &current.and_then(|c| link(site.nodes[c].prev)));
+    ctx.insert("next", &current.and_then(|c| link(site.nodes[c].next)));
+}
+
+/// The children of `section`, with those on `path` expanded.
+fn nav_items<'a>(
+    site: &'a Site,
+    urls: &'a Urls,
+    section: NodeId,
+    path: &[NodeId],
+    current: Option<NodeId>,
+) -> Vec<NavItem<'a>> {
+    site.nodes[section]
+        .children
+        .iter()
+        .map(|&c| {
+            let node = &site.nodes[c];
+            let on_path = path.contains(&c);
+            NavItem {
+                title: &node.title,
+                url: &urls.url[c],
+                is_section: node.kind == Kind::Section,
+                current: current == Some(c),
+                active: on_path && current != Some(c),
+                children: if on_path && node.kind == Kind::Section {
+                    nav_items(site, urls, c, path, current)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+fn navigation_json(site: &Site, urls: &Urls) -> String {
+    #[derive(Serialize)]
+    struct Item<'a> {
+        title: &'a str,
+        url: &'a str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        children: Vec<Item<'a>>,
+    }
+    fn walk<'a>(site: &'a Site, urls: &'a Urls, id: NodeId) -> Item<'a> {
+        Item {
+            title: &site.nodes[id].title,
+            url: &urls.url[id],
+            children: site.nodes[id]
+                .children
+                .iter()
+                .map(|&c| walk(site, urls, c))
+                .collect(),
+        }
+    }
+    serde_json::to_string(&walk(site, urls, ROOT)).unwrap_or_default()
+}
+
+/// A small page that sends readers (and search engines) to the new URL.
+pub fn redirect_html(lang: &str, to: &str, permalink: &str) -> String {
+    let to = escape_attr(to);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {to}</title>\n<link rel=\"canonical\" href=\"{canon}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+        lang = escape_attr(lang),
+        canon = escape_attr(permalink),
+    )
+}
+
+fn xml_escape(s: &str) -> String {
+    escape_attr(s)
+}
+
+fn sitemap(input: &Input, urls: &Urls) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for &id in &input.site.order {
+        let node = &input.site.nodes[id];
+        let front = node.doc.map(|i| &input.content.docs[i].front);
+        s.push_str("  <url>\n    <loc>");
+        s.push_str(&xml_escape(&urls.permalink(&urls.url[id])));
+        s.push_str("</loc>\n");
+        if let Some(d) = front.and_then(|f| f.updated.as_deref().or(f.date.as_deref())) {
+            s.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
+        }
+        s.push_str("  </url>\n");
+    }
+    if !input.site.tags.is_empty() {
+        s.push_str(&format!(
+            "  <url>\n    <loc>{}</loc>\n  </url>\n",
+            xml_escape(&urls.permalink(&format!("{}tags/", input.config.base_path)))
+        ));
+        for u in &urls.tag_url {
+            s.push_str(&format!(
+                "  <url>\n    <loc>{}</loc>\n  </url>\n",
+                xml_escape(&urls.permalink(u))
+            ));
+        }
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+fn atom(input: &Input, urls: &Urls) -> String {
+    let config = input.config;
+    let mut dated: Vec<(NodeId, &str)> = input
+        .site
+        .order
+        .iter()
+        .filter_map(|&id| {
+            let n = &input.site.nodes[id];
+            let f = &input.content.docs[n.doc?].front;
+            Some((id, f.date.as_deref()?))
+        })
+        .collect();
+    dated.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(&b.0)));
+    let updated_of = |id: NodeId| {
+        let f = &input.content.docs[input.site.nodes[id].doc.expect("dated pages have docs")].front;
+        f.updated
+            .clone()
+            .or_else(|| f.date.clone())
+            .unwrap_or_default()
+    };
+    let feed_updated = dated
+        .iter()
+        .map(|&(id, _)| updated_of(id))
+        .max()
+        .unwrap_or_else(|| "1970-01-01".into());
+    let author = config.author.as_deref().unwrap_or(&config.title);
+    let home = urls.permalink(&config.base_path);
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n  <title>{title}</title>\n{subtitle}  <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{home}\"/>\n  <id>{home}</id>\n  <updated>{feed_updated}T00:00:00Z</updated>\n  <author><name>{author}</name></author>\n  <generator uri=\"https://crates.io/crates/mekong\">mekong</generator>\n",
+        lang = xml_escape(&config.language),
+        title = xml_escape(&config.title),
+        subtitle = config
+            .description
+            .as_deref()
+            .map(|d| format!("  <subtitle>{}</subtitle>\n", xml_escape(d)))
+            .unwrap_or_default(),
+        self_ = xml_escape(&urls.permalink(&format!("{}atom.xml", config.base_path))),
+        home = xml_escape(&home),
+        author = xml_escape(author),
+    );
+    for (id, date) in dated {
+        let n = &input.site.nodes[id];
+        let link = xml_escape(&urls.permalink(&urls.url[id]));
+        let summary = input.rendered[id]
+            .as_ref()
+            .map(|r| r.summary.as_str())
+            .unwrap_or("");
+        s.push_str(&format!(
+            "  <entry>\n    <title>{title}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n    <id>{link}</id>\n    <published>{date}T00:00:00Z</published>\n    <updated>{upd}T00:00:00Z</updated>\n    <summary type=\"html\">{summary}</summary>\n  </entry>\n",
+            title = xml_escape(&n.title),
+            upd = updated_of(id),
+            summary = xml_escape(summary),
+        ));
+    }
+    s.push_str("</feed>\n");
+    s
+}
+
+/// The compiled templates: the default theme overridden by the site's `templates/`.
+pub struct Templates {
+    tera: tera::Tera,
+    /// Names of templates that come from the site (the rest come from the default theme).
+    from_site: std::collections::HashSet<String>,
+}
+
+impl Templates {
+    /// Compiles the templates once. `get_page` needs page summaries, so it takes them here.
+    pub fn load(
+        root: &Path,
+        config: &Config,
+        pages: Arc<HashMap<String, tera::Value>>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut sources: BTreeMap<String, String> = theme::TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut from_site = std::collections::HashSet::new();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let p = e
+                            .path()
+                            .map(|p| crate::error::relative(root, p))
+                            .unwrap_or_else(|| "templates".into());
+                        errors.push(Diagnostic::new(p, format!("cannot read: {e}")));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file()
+                    || entry.file_name().to_string_lossy().starts_with('.')
+                {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
+                let Some(name) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+                    errors.push(Diagnostic::new(
+                        Path::new("templates").join(rel),
+                        "file name is not valid UTF-8",
+                    ));
+                    continue;
+                };
+                match fs::read_to_string(entry.path(), &Path::new("templates").join(rel)) {
+                    Ok(text) => {
+                        from_site.insert(name.clone());
+                        sources.insert(name, text);
+                    }
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml"]);
+        let base_path = config.base_path.clone();
+        tera.register_function(
+            "url",
+            move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+                let path: String = kwargs.must_get("path")?;
+                if crate::markdown::is_external(&path) {
+                    return Ok(path);
+                }
+                Ok(format!("{base_path}{}", path.trim_start_matches('/')))
+            },
+        );
+        tera.register_function(
+            "get_page",
+            move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                let path: String = kwargs.must_get("path")?;
+                let key = path.trim_start_matches("@/");
+                pages.get(key).cloned().ok_or_else(|| {
+                    tera::Error::message(format!("get_page: no page `{path}` in content/"))
+                })
+            },
+        );
+        {
+            let g = tera.global_context();
+            g.insert("config", config);
+            g.insert("mekong_version", env!("CARGO_PKG_VERSION"));
+            g.insert(
+                "glossary",
+                &config
+                    .glossary
+                    .as_ref()
+                    .map(|g| g.entries.as_slice())
+                    .unwrap_or(&[]),
+            );
+        }
+        let shown = |name: &str| {
+            if from_site.contains(name) {
+                format!("templates/{name}")
+            } else {
+                format!("(default theme) {name}")
+            }
+        };
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            return Err(vec![tera_error(&e, &shown, None)]);
+        }
+        Ok(Templates { tera, from_site })
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        v.sort();
+        v
+    }
+
+    /// The template's path as users see it.
+    pub fn shown(&self, name: &str) -> String {
+        if self.from_site.contains(name) {
+            format!("templates/{name}")
+        } else {
+            format!("(default theme) {name}")
+        }
+    }
+
+    pub fn render(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        page: Option<&Path>,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| tera_error(&e, &|n| self.shown(n), page))
+    }
+}
+
+/// A Tera error as a located diagnostic: the template file and line, and the page being rendered.
+fn tera_error(e: &tera::Error, shown: &dyn Fn(&str) -> String, page: Option<&Path>) -> Diagnostic {
+    let while_rendering = page
+        .map(|p| format!(" (while rendering {})", p.display()))
+        .unwrap_or_default();
+    let mut cause = String::new();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let what = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            let span = r.span();
+            Diagnostic::new(shown(r.filename()), format!("{what}: {}{cause}{while_rendering}", r.message()))
+                .at(span.start_line.max(1), span.start_col + 1)
+                .hint("check the template at that line; every variable must be defined (test optional ones with `is defined`)")
+        }
+        tera::ErrorKind::TemplateNotFound(name) => Diagnostic::new(
+            page.map(Path::to_path_buf)
+                .unwrap_or_else(|| "templates".into()),
+            format!("template `{name}` not found{cause}"),
+        )
+        .hint("add it to templates/ or use a template of the default theme"),
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::new(
+            shown(current),
+            format!("extends `{parent}`, which does not exist"),
+        )
+        .hint("fix the name in `{% extends %}`"),
+        _ => Diagnostic::new(
+            page.map(Path::to_path_buf)
+                .unwrap_or_else(|| "templates".into()),
+            format!("template error: {e}{cause}{while_rendering}"),
+        ),
+    }
+}
+
+/// Page summaries for `get_page`, keyed by content path.
+pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
+    let urls: Vec<String> = input
+        .site
+        .nodes
+        .iter()
+        .map(|n| format!("{}{}", input.config.base_path, n.path))
+        .collect();
+    let urls_struct = Urls {
+        url: urls,
+        tag_url: Vec::new(),
+        origin: String::new(),
+    };
+    input
+        .site
+        .by_rel
+        .iter()
+        .map(|(rel, &id)| {
+            (
+                rel.clone(),
+                tera::Value::from_serializable(&summary_view(id, input, &urls_struct)),
+            )
+        })
+        .collect()
+}

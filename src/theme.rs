@@ -1,0 +1,37 @@
+//! The default theme, compiled into the binary: templates for every page kind and the CSS and
+//! JavaScript they use. A site's own `templates/` and `static/` override these file by file, so
+//! a folder with only `content/` still builds into a complete, usable site.
+
+/// Template name and source.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("theme/templates/base.html")),
+    ("index.html", include_str!("theme/templates/index.html")),
+    ("section.html", include_str!("theme/templates/section.html")),
+    ("page.html", include_str!("theme/templates/page.html")),
+    ("404.html", include_str!("theme/templates/404.html")),
+    (
+        "taxonomy.html",
+        include_str!("theme/templates/taxonomy.html"),
+    ),
+    ("term.html", include_str!("theme/templates/term.html")),
+    (
+        "glossary.html",
+        include_str!("theme/templates/glossary.html"),
+    ),
+];
+
+/// Output path and bytes of the theme's static files.
+pub const ASSETS: &[(&str, &[u8])] = &[
+    (
+        "assets/mekong.css",
+        include_bytes!("theme/static/assets/mekong.css"),
+    ),
+    (
+        "assets/mekong.js",
+        include_bytes!("theme/static/assets/mekong.js"),
+    ),
+    (
+        "assets/search.js",
+        include_bytes!("theme/static/assets/search.js"),
+    ),
+];

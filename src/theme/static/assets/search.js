@@ -1,0 +1,287 @@
+/* mekong default theme: search as you type, on Pagefind's JS API.
+ *
+ * Loaded by mekong.js the first time the search field gets focus; it then
+ * imports the Pagefind index from <base path>pagefind/pagefind.js, where the
+ * base path comes from <html data-base="..."> (the site may live under a
+ * sub-path such as /amm51/).
+ *
+ * Keyboard: "/" focuses the field (mekong.js), ArrowDown/ArrowUp move through
+ * the results, Enter opens the selected one, Escape closes the results,
+ * clears the field and leaves it. Results are announced in a polite live region. */
+(function () {
+  "use strict";
+  if (window.__mekongSearch) return;
+  window.__mekongSearch = true;
+
+  var PAGE_SIZE = 10;
+  var form = document.querySelector('form[role="search"]');
+  var input = document.getElementById("search-input");
+  var panel = document.getElementById("search-results");
+  var status = document.getElementById("search-status");
+  if (!form || !input || !panel) return;
+
+  var base = document.documentElement.getAttribute("data-base") || "/";
+  if (base.charAt(base.length - 1) !== "/") base += "/";
+
+  var pagefindPromise = null;
+  var results = []; /* Pagefind result handles for the current query */
+  var shown = 0; /* how many of them are rendered */
+  var selected = -1; /* index of the highlighted option, -1 for none */
+  var generation = 0; /* guards against out-of-order answers */
+  var currentQuery = "";
+
+  var list = document.createElement("div");
+  list.id = "search-listbox";
+  list.className = "search-list";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Search results");
+  var message = document.createElement("p");
+  message.className = "search-message";
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "search-more";
+  panel.appendChild(message);
+  panel.appendChild(list);
+  panel.appendChild(more);
+  input.setAttribute("aria-controls", "search-listbox");
+
+  function loadPagefind() {
+    if (!pagefindPromise) {
+      pagefindPromise = import(base + "pagefind/pagefind.js").then(function (pagefind) {
+        return Promise.resolve(pagefind.options({ baseUrl: base }))
+          .then(function () {
+            return pagefind.init ? pagefind.init() : null;
+          })
+          .then(function () {
+            return pagefind;
+          });
+      });
+      pagefindPromise.catch(function () {
+        pagefindPromise = null; /* allow a retry on the next keystroke */
+      });
+    }
+    return pagefindPromise;
+  }
+  /* Start fetching the index as soon as this script runs (the field has focus). */
+  loadPagefind().catch(function () {});
+
+  function announce(text) {
+    if (status) status.textContent = text;
+  }
+
+  function open() {
+    panel.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function close() {
+    panel.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    selected = -1;
+  }
+
+  function clear() {
+    generation++;
+    results = [];
+    shown = 0;
+    currentQuery = "";
+    list.textContent = "";
+    message.textContent = "";
+    more.hidden = true;
+    close();
+  }
+
+  function options() {
+    return list.querySelectorAll('[role="option"]');
+  }
+
+  function select(index) {
+    var opts = options();
+    if (!opts.length) return;
+    if (index < 0) index = opts.length - 1;
+    if (index >= opts.length) index = 0;
+    for (var i = 0; i < opts.length; i++) {
+      var on = i === index;
+      opts[i].setAttribute("aria-selected", on ? "true" : "false");
+      opts[i].classList.toggle("is-selected", on);
+    }
+    selected = index;
+    input.setAttribute("aria-activedescendant", opts[index].id);
+    opts[index].scrollIntoView({ block: "nearest" });
+  }
+
+  function quoted(q) {
+    return "\u201c" + q + "\u201d";
+  }
+
+  function renderResult(data, index) {
+    var a = document.createElement("a");
+    a.className = "search-result";
+    a.href = data.url;
+    a.id = "search-option-" + index;
+    a.setAttribute("role", "option");
+    a.setAttribute("aria-selected", "false");
+    a.tabIndex = -1;
+    var meta = data.meta || {};
+    var title = document.createElement("span");
+    title.className = "search-result-title";
+    title.textContent = meta.title || data.url;
+    a.appendChild(title);
+    if (meta.section && meta.section !== meta.title) {
+      var section = document.createElement("span");
+      section.className = "search-result-section";
+      section.textContent = meta.section;
+      a.appendChild(section);
+    }
+    if (data.excerpt) {
+      var excerpt = document.createElement("span");
+      excerpt.className = "search-result-excerpt";
+      /* Pagefind escapes the page text and adds only <mark> elements. */
+      excerpt.innerHTML = data.excerpt;
+      a.appendChild(excerpt);
+    }
+    a.addEventListener("mousemove", function () {
+      if (selected !== index) select(index);
+    });
+    return a;
+  }
+
+  function updateMore() {
+    var left = results.length - shown;
+    more.hidden = left <= 0;
+    if (left > 0) {
+      var next = Math.min(PAGE_SIZE, left);
+      more.textContent = "Show " + next + " more result" + (next === 1 ? "" : "s") + " (" + left + " not shown)";
+    }
+  }
+
+  function showMore(gen) {
+    var slice = results.slice(shown, shown + PAGE_SIZE);
+    var start = shown;
+    shown += slice.length;
+    return Promise.all(
+      slice.map(function (r) {
+        return r.data();
+      })
+    ).then(function (datas) {
+      if (gen !== generation) return;
+      var frag = document.createDocumentFragment();
+      datas.forEach(function (data, i) {
+        frag.appendChild(renderResult(data, start + i));
+      });
+      list.appendChild(frag);
+      updateMore();
+      return start;
+    });
+  }
+
+  function run(query) {
+    var q = query.trim();
+    if (!q) {
+      clear();
+      announce("");
+      return;
+    }
+    var gen = ++generation;
+    currentQuery = q;
+    loadPagefind()
+      .then(function (pagefind) {
+        return pagefind.debouncedSearch(q, {}, 200);
+      })
+      .then(function (search) {
+        if (search === null || gen !== generation) return; /* superseded */
+        results = search.results || [];
+        shown = 0;
+        selected = -1;
+        input.removeAttribute("aria-activedescendant");
+        list.textContent = "";
+        if (!results.length) {
+          message.textContent = "No results for " + quoted(q);
+          more.hidden = true;
+          announce("No results for " + quoted(q));
+          open();
+          return;
+        }
+        var n = results.length;
+        message.textContent = n + " result" + (n === 1 ? "" : "s") + " for " + quoted(q);
+        return showMore(gen).then(function () {
+          if (gen !== generation) return;
+          open();
+          announce(n + " result" + (n === 1 ? "" : "s"));
+        });
+      })
+      .catch(function () {
+        if (gen !== generation) return;
+        list.textContent = "";
+        more.hidden = true;
+        message.textContent = "Search is not available right now.";
+        announce("Search is not available right now.");
+        open();
+      });
+  }
+
+  input.addEventListener("input", function () {
+    run(input.value);
+  });
+
+  input.addEventListener("focus", function () {
+    if (currentQuery && input.value.trim() === currentQuery) open();
+  });
+
+  input.addEventListener("keydown", function (event) {
+    var opts = options();
+    switch (event.key) {
+      case "ArrowDown":
+        if (!opts.length) return;
+        event.preventDefault();
+        open();
+        select(selected + 1);
+        break;
+      case "ArrowUp":
+        if (!opts.length) return;
+        event.preventDefault();
+        open();
+        select(selected - 1);
+        break;
+      case "Enter":
+        event.preventDefault();
+        if (panel.hidden || !opts.length) return;
+        var target = opts[selected >= 0 ? selected : 0];
+        if (target) window.location.href = target.href;
+        break;
+      case "Escape":
+        event.preventDefault();
+        input.value = "";
+        clear();
+        announce("");
+        input.blur();
+        break;
+    }
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+  });
+
+  more.addEventListener("click", function () {
+    var gen = generation;
+    showMore(gen).then(function (start) {
+      if (gen !== generation || start === undefined) return;
+      input.focus();
+      select(start);
+      announce(shown + " of " + results.length + " results shown");
+    });
+  });
+
+  /* Close when the pointer or focus goes elsewhere. */
+  document.addEventListener("pointerdown", function (event) {
+    if (!form.contains(event.target)) close();
+  });
+  form.addEventListener("focusout", function (event) {
+    if (event.relatedTarget && !form.contains(event.relatedTarget)) close();
+  });
+
+  /* The field may already hold text (typed before this script arrived). */
+  if (input.value.trim()) run(input.value);
+})();

@@ -1,0 +1,441 @@
+//! Internal links and anchors, checked after Markdown because they need every page's headings
+//! (Zola's order too), and the whole output checked as a browser would see it.
+//!
+//! [`anchors`] checks each `page.md#anchor` written in Markdown against the ids of the target
+//! page, with the line and column of the link. [`output`] then scans every HTML page that the
+//! build writes, including what templates produced, and checks that each internal `href` and
+//! `src` resolves to a file of this build under the base path, and each `#fragment` to an id on
+//! that page. It catches a theme's broken asset path or a missing base path before a reader does.
+
+use crate::config::Config;
+use crate::error::{Diagnostic, did_you_mean};
+use crate::link::Site;
+use crate::load::Content;
+use crate::markdown::Rendered;
+use crate::render::{Data, Origin, Output};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Checks every `#anchor` of every Markdown link against the target's heading ids.
+pub fn anchors(
+    content: &Content,
+    site: &Site,
+    rendered: &[Option<Rendered>],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let glossary_ids: Option<(usize, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
+        let node = site.by_rel.get(&g.page)?;
+        Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
+    });
+    let mut errors = Vec::new();
+    for (id, r) in rendered.iter().enumerate() {
+        let Some(r) = r else { continue };
+        let Some(doc) = site.nodes[id].doc.map(|i| &content.docs[i]) else {
+            continue;
+        };
+        for link in &r.links {
+            if link.fragment.is_empty() {
+                continue;
+            }
+            let Some(target) = rendered[link.target].as_ref() else {
+                continue;
+            };
+            let frag = crate::markdown::escape_attr(&link.fragment);
+            if target.ids.iter().any(|i| *i == link.fragment || *i == frag) {
+                continue;
+            }
+            if let Some((g, ids)) = &glossary_ids
+                && *g == link.target
+                && ids.contains(link.fragment.as_str())
+            {
+                continue;
+            }
+            let target_doc = site.nodes[link.target].doc.map(|i| content.docs[i].shown());
+            let where_ = match &target_doc {
+                Some(p) if link.target != id => format!(" in {}", p.display()),
+                _ => " on this page".to_string(),
+            };
+            let names: Vec<&str> = target.ids.iter().map(String::as_str).collect();
+            let hint = match did_you_mean(&link.fragment, &names) {
+                Some(near) => format!("did you mean `#{near}`?"),
+                None if names.is_empty() => "that page has no headings to link to".to_string(),
+                None => format!(
+                    "anchors there: {}",
+                    names
+                        .iter()
+                        .take(12)
+                        .map(|n| format!("#{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            errors.push(
+                Diagnostic::new(
+                    doc.shown(),
+                    format!("link to a missing anchor `#{}`{where_}", link.fragment),
+                )
+                .at_offset(&doc.text, link.offset, 1)
+                .hint(hint),
+            );
+        }
+    }
+    errors
+}
+
+/// The ids and outgoing URLs of one HTML document.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub ids: HashSet<String>,
+    pub urls: Vec<String>,
+}
+
+/// Checks every internal `href`/`src` of every generated HTML page, the sitemap and the feed.
+pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
+    let scans: HashMap<&str, Scan> = output
+        .files
+        .par_iter()
+        .filter_map(|(path, f)| match &f.data {
+            Data::Bytes(b) if path.ends_with(".html") => {
+                Some((path.as_str(), scan(&String::from_utf8_lossy(b))))
+            }
+            _ => None,
+        })
+        .collect();
+    let origin = config
+        .base_url
+        .strip_suffix(config.base_path.as_str())
+        .unwrap_or("");
+    let mut errors: Vec<Diagnostic> = output
+        .files
+        .par_iter()
+        .flat_map_iter(|(path, f)| {
+            let mut errs = Vec::new();
+            let urls: Vec<String> = match &f.data {
+                Data::Bytes(_) if path.ends_with(".html") => scans[path.as_str()].urls.clone(),
+                Data::Bytes(b) if path == "sitemap.xml" || path == "atom.xml" => {
+                    xml_urls(&String::from_utf8_lossy(b))
+                }
+                _ => Vec::new(),
+            };
+            let mut seen = HashSet::new();
+            for url in urls {
+                if !seen.insert(url.clone()) {
+                    continue;
+                }
+                if let Err(why) = resolve(&url, path, output, &scans, config, origin) {
+                    errs.push(blame(path, &f.origin, &url, why));
+                }
+            }
+            errs
+        })
+        .collect();
+    errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    errors
+}
+
+fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
+    let (file, via) = match origin {
+        Origin::Page { source, template } => (
+            source.clone(),
+            format!(" (in {path}, rendered by template {template})"),
+        ),
+        Origin::Template(t) => (PathBuf::from(t), format!(" (in {path})")),
+        Origin::Generated(what) => (PathBuf::from(path), format!(" (written by {what})")),
+        Origin::Copy(p) => (p.clone(), String::new()),
+    };
+    Diagnostic::new(file, format!("broken link `{url}`{via}: {why}"))
+        .hint("internal URLs must point at a file this build writes, under the base path; in templates use url(path=...) or the `url` fields of the context")
+}
+
+/// Resolves an URL found in `from` (an output path) against the output.
+fn resolve(
+    url: &str,
+    from: &str,
+    output: &Output,
+    scans: &HashMap<&str, Scan>,
+    config: &Config,
+    origin: &str,
+) -> Result<(), String> {
+    let url = url.trim();
+    if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
+        return Ok(());
+    }
+    let local =
+        if !origin.is_empty() && url.starts_with(origin) && url[origin.len()..].starts_with('/') {
+            &url[origin.len()..]
+        } else if crate::markdown::is_external(url) {
+            return Ok(());
+        } else {
+            url
+        };
+    let (path_q, fragment) = match local.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (local, None),
+    };
+    let path_part = path_q.split('?').next().unwrap_or("");
+    let target: String = if path_part.is_empty() {
+        from.to_string()
+    } else if let Some(abs) = path_part.strip_prefix('/') {
+        let abs = format!("/{abs}");
+        match abs.strip_prefix(config.base_path.as_str()) {
+            Some(rest) => normalize(rest).ok_or("it leaves the site")?,
+            None if abs == config.base_path.trim_end_matches('/') => String::new(),
+            None => {
+                return Err(format!(
+                    "it does not start with the base path {}",
+                    config.base_path
+                ));
+            }
+        }
+    } else {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        normalize(&format!("{dir}/{path_part}")).ok_or("it leaves the site")?
+    };
+    let target = percent_decode(&target);
+    let file = if target.is_empty() || target.ends_with('/') {
+        format!("{target}index.html")
+    } else if output.files.contains_key(&target) {
+        target.clone()
+    } else if output.files.contains_key(&format!("{target}/index.html")) {
+        format!("{target}/index.html")
+    } else {
+        target.clone()
+    };
+    if !output.files.contains_key(&file) {
+        return Err(format!("no file {file} is written by this build"));
+    }
+    if let Some(frag) = fragment
+        && !frag.is_empty()
+        && let Some(s) = scans.get(file.as_str())
+    {
+        let frag = percent_decode(frag);
+        if !s.ids.contains(&frag) {
+            return Err(format!("{file} has no element with id `{frag}`"));
+        }
+    }
+    Ok(())
+}
+
+/// Resolves `.` and `..` segments; `None` if the path climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let trailing = path.ends_with('/') || path.is_empty();
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut s = parts.join("/");
+    if trailing && !s.is_empty() {
+        s.push('/');
+    }
+    Some(s)
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 <= b.len() - 1 + 1 {
+            let h = b.get(i + 1).and_then(|c| (*c as char).to_digit(16));
+            let l = b.get(i + 2).and_then(|c| (*c as char).to_digit(16));
+            if let (Some(h), Some(l)) = (h, l) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `<loc>` and `<link href>` of a sitemap or feed.
+fn xml_urls(xml: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find("<loc>") {
+        let after = &rest[i + 5..];
+        if let Some(j) = after.find("</loc>") {
+            urls.push(decode_entities(&after[..j]));
+            rest = &after[j..];
+        } else {
+            break;
+        }
+    }
+    let s = scan(xml);
+    urls.extend(s.urls);
+    urls
+}
+
+/// A small HTML tokenizer: collects `id`/`name` attributes and the URLs of `href`, `src` and
+/// meta refresh, skipping comments and the contents of `<script>` and `<style>`.
+pub fn scan(html: &str) -> Scan {
+    let mut out = Scan::default();
+    let b = html.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if html[i..].starts_with("<!--") {
+            i = html[i..].find("-->").map_or(b.len(), |j| i + j + 3);
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-') {
+            j += 1;
+        }
+        if j == start {
+            i += 1;
+            continue;
+        }
+        let tag = html[start..j].to_ascii_lowercase();
+        // Attributes until '>'.
+        let mut attrs: Vec<(String, String)> = Vec::new();
+        let mut k = j;
+        loop {
+            while k < b.len() && (b[k].is_ascii_whitespace() || b[k] == b'/') {
+                k += 1;
+            }
+            if k >= b.len() || b[k] == b'>' {
+                break;
+            }
+            let ns = k;
+            while k < b.len() && !b[k].is_ascii_whitespace() && !matches!(b[k], b'=' | b'>' | b'/')
+            {
+                k += 1;
+            }
+            let name = html[ns..k].to_ascii_lowercase();
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            let mut value = String::new();
+            if k < b.len() && b[k] == b'=' {
+                k += 1;
+                while k < b.len() && b[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                if k < b.len() && (b[k] == b'"' || b[k] == b'\'') {
+                    let q = b[k];
+                    let vs = k + 1;
+                    k = vs;
+                    while k < b.len() && b[k] != q {
+                        k += 1;
+                    }
+                    value = decode_entities(&html[vs..k.min(b.len())]);
+                    k = (k + 1).min(b.len());
+                } else {
+                    let vs = k;
+                    while k < b.len() && !b[k].is_ascii_whitespace() && b[k] != b'>' {
+                        k += 1;
+                    }
+                    value = decode_entities(&html[vs..k]);
+                }
+            }
+            if name.is_empty() {
+                k += 1;
+                continue;
+            }
+            attrs.push((name, value));
+        }
+        for (name, value) in &attrs {
+            match name.as_str() {
+                "id" => {
+                    out.ids.insert(value.clone());
+                }
+                "name" if tag == "a" => {
+                    out.ids.insert(value.clone());
+                }
+                "href" if matches!(tag.as_str(), "a" | "link" | "area") => {
+                    let rel = attrs
+                        .iter()
+                        .find(|(n, _)| n == "rel")
+                        .map(|(_, v)| v.as_str())
+                        .unwrap_or("");
+                    // Hints to other hosts are not requests for our files.
+                    if !matches!(rel, "preconnect" | "dns-prefetch") {
+                        out.urls.push(value.clone());
+                    }
+                }
+                "src"
+                    if matches!(
+                        tag.as_str(),
+                        "img"
+                            | "script"
+                            | "iframe"
+                            | "source"
+                            | "audio"
+                            | "video"
+                            | "embed"
+                            | "track"
+                    ) =>
+                {
+                    out.urls.push(value.clone())
+                }
+                "content" if tag == "meta" => {
+                    let refresh = attrs
+                        .iter()
+                        .any(|(n, v)| n == "http-equiv" && v.eq_ignore_ascii_case("refresh"));
+                    if refresh && let Some(p) = value.to_ascii_lowercase().find("url=") {
+                        out.urls.push(value[p + 4..].trim().to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        i = (k + 1).min(b.len());
+        if tag == "script" || tag == "style" {
+            let close = format!("</{tag}");
+            i = html[i..]
+                .to_ascii_lowercase()
+                .find(&close)
+                .map_or(b.len(), |j| i + j);
+        }
+    }
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_ids_and_urls_but_not_script_or_comments() {
+        let s = scan(
+            "<a href=\"/x/?a=1&amp;b\" id=top>t</a><!-- <a href=\"/no\"> --><script>if(a<b){x='<img src=\"/no\">'}</script><img src='/i.png'><meta http-equiv=\"refresh\" content=\"0; url=/new/\">",
+        );
+        assert_eq!(s.urls, vec!["/x/?a=1&b", "/i.png", "/new/"]);
+        assert!(s.ids.contains("top"));
+    }
+
+    #[test]
+    fn normalizes_dot_segments() {
+        assert_eq!(normalize("a/../b/").as_deref(), Some("b/"));
+        assert_eq!(normalize("../x"), None);
+    }
+}
