@@ -46,6 +46,15 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
 }
 
+/// A heading whose inner events are collected until its end, to give it an id.
+struct PendingHeading<'a> {
+    level: HeadingLevel,
+    id: Option<String>,
+    classes: Vec<String>,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
 /// What every page's rendering shares.
 pub struct Shared<'a> {
     pub site: &'a Site,
@@ -78,13 +87,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
     let mut more_at: Option<usize> = None;
     let mut first_para: Option<(usize, usize)> = None;
 
-    let mut heading: Option<(
-        HeadingLevel,
-        Option<String>,
-        Vec<String>,
-        Vec<Event>,
-        String,
-    )> = None;
+    let mut heading: Option<PendingHeading> = None;
     let mut in_link = 0usize;
     let mut in_code = 0usize;
     let mut in_html = 0usize;
@@ -143,7 +146,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                 b.push_str(t);
             }
             if let Some(h) = heading.as_mut() {
-                h.4.push_str(t);
+                h.text.push_str(t);
             }
         }
         if matches!(event, Event::SoftBreak | Event::HardBreak) {
@@ -158,17 +161,24 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
             Event::Start(Tag::Heading {
                 level, id, classes, ..
             }) => {
-                heading = Some((
-                    *level,
-                    id.as_ref().map(|s| s.to_string()),
-                    classes.iter().map(|c| c.to_string()).collect(),
-                    Vec::new(),
-                    String::new(),
-                ));
+                heading = Some(PendingHeading {
+                    level: *level,
+                    id: id.as_ref().map(|s| s.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    events: Vec::new(),
+                    text: String::new(),
+                });
                 continue;
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, explicit, classes, inner, text)) = heading.take() {
+                if let Some(PendingHeading {
+                    level,
+                    id: explicit,
+                    classes,
+                    events: inner,
+                    text,
+                }) = heading.take()
+                {
                     let base_id = explicit.clone().unwrap_or_else(|| {
                         let s = slug::slugify(&text);
                         if s.is_empty() {
@@ -276,10 +286,10 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
             Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
             Event::Start(Tag::HtmlBlock) => in_html += 1,
             Event::End(TagEnd::HtmlBlock) => in_html = in_html.saturating_sub(1),
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if more_at.is_none() && h.trim() == "<!-- more -->" {
-                    more_at = Some(events.len());
-                }
+            Event::Html(h) | Event::InlineHtml(h)
+                if more_at.is_none() && h.trim() == "<!-- more -->" =>
+            {
+                more_at = Some(events.len());
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 out.ids.push(name.to_string());
@@ -362,7 +372,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
             _ => {}
         }
         if let Some(h) = heading.as_mut() {
-            h.3.push(event);
+            h.events.push(event);
         } else {
             let is_para_end = matches!(event, Event::End(TagEnd::Paragraph));
             events.push(event);
@@ -551,7 +561,8 @@ pub fn is_external(url: &str) -> bool {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes; invalid escapes are kept as they are.
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -560,10 +571,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len() + 0
             && let (Some(h), Some(l)) = (
-                hex(bytes[i + 1]),
-                hex(bytes.get(i + 2).copied().unwrap_or(0)),
+                bytes.get(i + 1).and_then(|b| hex(*b)),
+                bytes.get(i + 2).and_then(|b| hex(*b)),
             )
         {
             out.push(h * 16 + l);

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
 use crate::link::Site;
 use crate::load::Content;
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, percent_decode};
 use crate::render::{Data, Origin, Output};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -235,29 +235,6 @@ fn normalize(path: &str) -> Option<String> {
         s.push('/');
     }
     Some(s)
-}
-
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 1 && i + 2 <= b.len() - 1 + 1 {
-            let h = b.get(i + 1).and_then(|c| (*c as char).to_digit(16));
-            let l = b.get(i + 2).and_then(|c| (*c as char).to_digit(16));
-            if let (Some(h), Some(l)) = (h, l) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `<loc>` and `<link href>` of a sitemap or feed.

@@ -1,0 +1,158 @@
+//! The test helper: copy a fixture site to a temporary folder, build it, read what it wrote,
+//! edit it and build again (after mdBook's BookTest).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct SiteTest {
+    pub dir: tempfile::TempDir,
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+impl SiteTest {
+    /// A copy of `tests/fixtures/<name>`.
+    pub fn fixture(name: &str) -> SiteTest {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixtures().join(name), dir.path());
+        SiteTest { dir }
+    }
+
+    /// A copy of the repository's own site (site.yaml, content/, templates/, static/).
+    pub fn flagship() -> SiteTest {
+        let dir = tempfile::tempdir().unwrap();
+        let root = repo_root();
+        for d in ["content", "templates", "static"] {
+            if root.join(d).is_dir() {
+                copy_dir(&root.join(d), &dir.path().join(d));
+            }
+        }
+        std::fs::copy(root.join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+        SiteTest { dir }
+    }
+
+    /// An empty site folder to fill with `write`.
+    pub fn empty() -> SiteTest {
+        SiteTest {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn options(&self) -> mekong::Options {
+        mekong::Options::new(self.root())
+    }
+
+    pub fn build(&self) -> Result<mekong::Summary, mekong::error::Error> {
+        mekong::build(&self.options())
+    }
+
+    pub fn build_with(
+        &self,
+        f: impl FnOnce(&mut mekong::Options),
+    ) -> Result<mekong::Summary, mekong::error::Error> {
+        let mut o = self.options();
+        f(&mut o);
+        mekong::build(&o)
+    }
+
+    /// Builds and panics with the diagnostics if it fails.
+    pub fn build_ok(&self) -> mekong::Summary {
+        match self.build() {
+            Ok(s) => s,
+            Err(e) => panic!("build failed:\n{e}"),
+        }
+    }
+
+    /// Builds, expecting failure; returns the printed errors.
+    pub fn build_err(&self) -> String {
+        match self.build() {
+            Ok(_) => panic!("build succeeded but should have failed"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.root().join(rel);
+        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    }
+
+    pub fn exists(&self, rel: &str) -> bool {
+        self.root().join(rel).exists()
+    }
+
+    /// The `<main>` element of an output page, so that layout changes do not churn tests.
+    pub fn main_of(&self, rel: &str) -> String {
+        let html = self.read(rel);
+        let start = html
+            .find("<main")
+            .unwrap_or_else(|| panic!("{rel} has no <main>"));
+        let end = html.find("</main>").map(|e| e + 7).unwrap_or(html.len());
+        html[start..end].to_string()
+    }
+
+    /// Runs the real binary in this site's folder.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_mekong"))
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Every file under `rel` with its bytes, for comparing whole outputs.
+    pub fn snapshot(&self, rel: &str) -> Vec<(String, Vec<u8>)> {
+        let base = self.root().join(rel);
+        let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&base)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path()
+                        .strip_prefix(&base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
