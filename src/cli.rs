@@ -37,4 +37,30 @@ pub enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build, serve on http://127.0.0.1:1111/, and rebuild and reload on every change.
+    Serve {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to bind; anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Include pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Write a small working site (pages, site.yaml, a GitHub Pages workflow) into a new folder.
+    Init {
+        /// The folder to create; it must be new or empty unless --force is given.
+        dir: PathBuf,
+        /// Write into a non-empty folder, overwriting files of the same name.
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -22,13 +22,22 @@ const VERSION_PLACEHOLDER: &str = "@MEKONG_VERSION@";
 const FILES: &[(&str, &str)] = &[
     ("site.yaml", include_str!("init/site.yaml")),
     ("content/_index.md", include_str!("init/content/_index.md")),
-    ("content/guide/_index.md", include_str!("init/content/guide/_index.md")),
+    (
+        "content/guide/_index.md",
+        include_str!("init/content/guide/_index.md"),
+    ),
     (
         "content/guide/getting-started.md",
         include_str!("init/content/guide/getting-started.md"),
     ),
-    ("content/guide/writing.md", include_str!("init/content/guide/writing.md")),
-    (".github/workflows/pages.yml", include_str!("init/pages.yml")),
+    (
+        "content/guide/writing.md",
+        include_str!("init/content/guide/writing.md"),
+    ),
+    (
+        ".github/workflows/pages.yml",
+        include_str!("init/pages.yml"),
+    ),
     (".gitignore", include_str!("init/gitignore")),
 ];
 
@@ -112,7 +121,10 @@ mod tests {
         }
         let wf = std::fs::read_to_string(dir.join(".github/workflows/pages.yml")).unwrap();
         assert!(!wf.contains(VERSION_PLACEHOLDER));
-        assert!(wf.contains(&format!("MEKONG_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"))));
+        assert!(wf.contains(&format!(
+            "MEKONG_VERSION: \"{}\"",
+            env!("CARGO_PKG_VERSION")
+        )));
     }
 
     #[test]

@@ -17,12 +17,14 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod init;
 pub mod link;
 pub mod load;
 pub mod markdown;
 pub mod quote;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod theme;
 pub mod verify;
 pub mod write;

@@ -55,6 +55,19 @@ fn main() -> ExitCode {
                 );
             })
         }
+        Command::Init { dir, force } => mekong::init::init(&dir, force).map(|files| {
+            for f in &files {
+                println!("  wrote {}", dir.join(f).display());
+            }
+            println!(
+                "created a new site in {}: run `mekong build --root {}`, then read content/guide/getting-started.md",
+                dir.display(),
+                dir.display()
+            );
+        }),
+        Command::Serve { root, port, bind, open, drafts } => {
+            mekong::serve::serve(&mekong::serve::ServeOptions { root, port, bind, open, drafts })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

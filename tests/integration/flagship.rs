@@ -31,28 +31,67 @@ fn every_page_meets_the_reader_contract() {
         let ctx = |what: &str| format!("{path}: {what}");
         assert!(html.starts_with("<!DOCTYPE html>"), "{}", ctx("doctype"));
         assert!(html.contains("<html lang=\"en\""), "{}", ctx("lang"));
-        assert!(html.contains("<meta charset=\"utf-8\">"), "{}", ctx("charset"));
+        assert!(
+            html.contains("<meta charset=\"utf-8\">"),
+            "{}",
+            ctx("charset")
+        );
         assert!(html.contains("name=\"viewport\""), "{}", ctx("viewport"));
         assert_eq!(count(html, "<title>"), 1, "{}", ctx("one title"));
-        assert!(html.contains("<meta name=\"description\" content=\""), "{}", ctx("meta description"));
+        assert!(
+            html.contains("<meta name=\"description\" content=\""),
+            "{}",
+            ctx("meta description")
+        );
         assert_eq!(count(html, "<h1"), 1, "{}", ctx("exactly one h1"));
         assert!(html.contains("href=\"#main\""), "{}", ctx("skip link"));
-        assert!(html.contains("<main id=\"main\""), "{}", ctx("main landmark"));
+        assert!(
+            html.contains("<main id=\"main\""),
+            "{}",
+            ctx("main landmark")
+        );
         assert!(html.contains("<footer"), "{}", ctx("footer"));
-        assert!(html.contains("amm51-report.txt"), "{}", ctx("footer credits the source report"));
-        for needle in ["https://cdn", "fonts.googleapis", "googletagmanager", "<script src=\"http"] {
+        assert!(
+            html.contains("amm51-report.txt"),
+            "{}",
+            ctx("footer credits the source report")
+        );
+        for needle in [
+            "https://cdn",
+            "fonts.googleapis",
+            "googletagmanager",
+            "<script src=\"http",
+        ] {
             assert!(!html.contains(needle), "{}", ctx(needle));
         }
         if path == "404.html" {
             continue;
         }
-        assert!(html.contains("<link rel=\"canonical\" href=\""), "{}", ctx("canonical"));
-        for og in ["og:title", "og:description", "og:type", "og:url", "og:site_name"] {
+        assert!(
+            html.contains("<link rel=\"canonical\" href=\""),
+            "{}",
+            ctx("canonical")
+        );
+        for og in [
+            "og:title",
+            "og:description",
+            "og:type",
+            "og:url",
+            "og:site_name",
+        ] {
             assert!(html.contains(&format!("property=\"{og}\"")), "{}", ctx(og));
         }
-        assert!(html.contains("aria-current=\"page\""), "{}", ctx("current page marked"));
+        assert!(
+            html.contains("aria-current=\"page\""),
+            "{}",
+            ctx("current page marked")
+        );
         if path != "index.html" {
-            assert!(html.contains("aria-label=\"Breadcrumb\""), "{}", ctx("breadcrumbs"));
+            assert!(
+                html.contains("aria-label=\"Breadcrumb\""),
+                "{}",
+                ctx("breadcrumbs")
+            );
         }
     }
 }
@@ -67,9 +106,15 @@ fn pages_with_two_h2_have_a_toc_and_all_have_prev_or_next() {
         let main = &html[html.find("<main").unwrap()..];
         let h2 = count(main, "<h2 id=");
         if h2 >= 2 {
-            assert!(main.contains("aria-label=\"On this page\""), "{path} has {h2} h2 but no TOC");
+            assert!(
+                main.contains("aria-label=\"On this page\""),
+                "{path} has {h2} h2 but no TOC"
+            );
         }
-        assert!(html.contains("rel=\"prev\"") || html.contains("rel=\"next\""), "{path} lacks prev/next");
+        assert!(
+            html.contains("rel=\"prev\"") || html.contains("rel=\"next\""),
+            "{path} lacks prev/next"
+        );
     }
 }
 
@@ -110,21 +155,29 @@ const FACTS: &[&str] = &[
 
 fn text_of(html: &str) -> String {
     // Inline tags vanish; block tags separate words.
-    const INLINE: &[&str] = &["a", "abbr", "em", "strong", "code", "span", "mark", "sup", "del", "i", "b"];
+    const INLINE: &[&str] = &[
+        "a", "abbr", "em", "strong", "code", "span", "mark", "sup", "del", "i", "b",
+    ];
     let mut out = String::new();
     let mut rest = html;
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         let end = rest[i..].find('>').map_or(rest.len(), |e| i + e + 1);
         let tag = rest[i + 1..end].trim_start_matches('/');
-        let name: String = tag.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
         if !INLINE.contains(&name.as_str()) {
             out.push(' ');
         }
         rest = &rest[end..];
     }
     out.push_str(rest);
-    let out = out.replace("&#39;", "'").replace("&amp;", "&").replace("&quot;", "\"");
+    let out = out
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"");
     mekong::quote::normalize(&out)
 }
 
@@ -141,72 +194,123 @@ fn every_key_fact_of_the_report_is_on_a_topic_page() {
         .collect();
     for fact in FACTS {
         let fact = mekong::quote::normalize(fact);
-        assert!(texts.iter().any(|(_, text)| text.contains(&fact)), "no page (other than the source) states: {fact}");
+        assert!(
+            texts.iter().any(|(_, text)| text.contains(&fact)),
+            "no page (other than the source) states: {fact}"
+        );
     }
     // And within two clicks: the home page links to every top-level page and section.
     let home = t.read("public/index.html");
-    for target in ["/topics/", "/vietnam/", "/people/", "/quotations/", "/glossary/", "/source/", "/about/"] {
-        assert!(home.contains(&format!("href=\"{target}\"")), "home does not link to {target}");
+    for target in [
+        "/topics/",
+        "/vietnam/",
+        "/people/",
+        "/quotations/",
+        "/glossary/",
+        "/source/",
+        "/about/",
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{target}\"")),
+            "home does not link to {target}"
+        );
     }
 }
 
 #[test]
 fn the_source_page_holds_the_report_in_full() {
     let t = built();
-    let report = std::fs::read_to_string(repo_root().join("content/source/amm51-report.txt")).unwrap();
+    let report =
+        std::fs::read_to_string(repo_root().join("content/source/amm51-report.txt")).unwrap();
     let shared = repo_root().join("../shared/source/amm51-report.txt");
     if let Ok(original) = std::fs::read(&shared) {
-        assert_eq!(report.as_bytes(), original.as_slice(), "the copy in content/source differs from the report as received");
+        assert_eq!(
+            report.as_bytes(),
+            original.as_slice(),
+            "the copy in content/source differs from the report as received"
+        );
     }
     let page = text_of(&t.main_of("public/source/index.html"));
     for line in report.lines().filter(|l| !l.trim().is_empty()) {
         let line = mekong::quote::normalize(line);
         assert!(page.contains(&line), "source page lacks: {line}");
     }
-    assert_eq!(t.read("public/source/amm51-report.txt"), report, "raw report published as received");
+    assert_eq!(
+        t.read("public/source/amm51-report.txt"),
+        report,
+        "raw report published as received"
+    );
 }
 
 #[test]
 fn quotation_check_rejects_an_altered_quotation() {
     let t = SiteTest::flagship();
     let q = t.read("content/quotations.md");
-    assert!(q.contains("needs unity and consensus"), "fixture assumption");
-    t.write("content/quotations.md", &q.replacen("needs unity and consensus", "needs unity and agreement", 1));
+    assert!(
+        q.contains("needs unity and consensus"),
+        "fixture assumption"
+    );
+    t.write(
+        "content/quotations.md",
+        &q.replacen("needs unity and consensus", "needs unity and agreement", 1),
+    );
     let err = t.build_err();
     assert!(err.starts_with("error: content/quotations.md:"), "{err}");
-    assert!(err.contains("quotation not found in source 'report'"), "{err}");
-    assert!(err.contains("needs unity and consensus in approaching global issues"), "hint shows the passage: {err}");
+    assert!(
+        err.contains("quotation not found in source 'report'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("needs unity and consensus in approaching global issues"),
+        "hint shows the passage: {err}"
+    );
 }
 
 #[test]
 fn glossary_marks_the_first_occurrence_only_and_never_in_headings_or_links() {
     let t = built();
     let main = t.main_of("public/topics/economy/index.html");
-    let marked = main.matches("<abbr title=\"Association of Southeast Asian Nations\">ASEAN</abbr>").count();
+    let marked = main
+        .matches("<abbr title=\"Association of Southeast Asian Nations\">ASEAN</abbr>")
+        .count();
     assert_eq!(marked, 1, "ASEAN marked once on the page");
     let plain = text_of(&main).matches("ASEAN").count();
-    assert!(plain > 3, "ASEAN occurs {plain} times; only the first is marked");
-    assert!(main.contains("href=\"/glossary/#term-asean\""), "linked to its entry");
+    assert!(
+        plain > 3,
+        "ASEAN occurs {plain} times; only the first is marked"
+    );
+    assert!(
+        main.contains("href=\"/glossary/#term-asean\""),
+        "linked to its entry"
+    );
     for h in main.split("<h2").skip(1) {
         let h = &h[..h.find("</h2>").unwrap()];
         assert!(!h.contains("<abbr"), "glossary mark inside a heading: {h}");
     }
     let glossary = t.main_of("public/glossary/index.html");
     assert!(glossary.contains("id=\"term-rcep\""), "{glossary}");
-    assert!(!glossary.contains("class=\"glossary-term\""), "the glossary page itself is not marked");
+    assert!(
+        !glossary.contains("class=\"glossary-term\""),
+        "the glossary page itself is not marked"
+    );
 }
 
 #[test]
 fn builds_under_a_sub_path_with_every_url_prefixed() {
     let t = SiteTest::flagship();
-    t.build_with(|o| o.base_url = Some("https://example.github.io/amm51/".into())).unwrap();
+    t.build_with(|o| o.base_url = Some("https://example.github.io/amm51/".into()))
+        .unwrap();
     let mut checked = 0;
     for (path, bytes) in t.snapshot("public") {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let urls: Vec<String> = if path.ends_with(".html") {
             mekong::verify::scan(&text).urls
         } else if path.ends_with(".xml") {
-            text.split("<loc>").skip(1).map(|s| s[..s.find("</loc>").unwrap()].to_string()).chain(mekong::verify::scan(&text).urls).collect()
+            text.split("<loc>")
+                .skip(1)
+                .map(|s| s[..s.find("</loc>").unwrap()].to_string())
+                .chain(mekong::verify::scan(&text).urls)
+                .collect()
         } else {
             continue;
         };

@@ -35,7 +35,11 @@ fn html_files(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn is_external(url: &str) -> bool {
-    url.starts_with("//") || url.starts_with('#') || url.split_once(':').is_some_and(|(scheme, _)| !scheme.contains('/'))
+    url.starts_with("//")
+        || url.starts_with('#')
+        || url
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.contains('/'))
 }
 
 #[test]
@@ -51,16 +55,33 @@ fn a_new_site_builds_at_once_with_the_default_theme() {
         "content/guide/writing.md",
         ".github/workflows/pages.yml",
     ] {
-        assert!(files.iter().any(|f| f == Path::new(expected)), "{expected} not in {files:?}");
+        assert!(
+            files.iter().any(|f| f == Path::new(expected)),
+            "{expected} not in {files:?}"
+        );
         assert!(site.join(expected).is_file(), "{expected} not written");
     }
     assert!(files.iter().all(|f| f.is_relative()), "{files:?}");
 
-    let summary = mekong::build(&mekong::Options::new(&site)).unwrap_or_else(|e| panic!("build failed:\n{e}"));
-    assert!(summary.produced.warnings.is_empty(), "{:?}", summary.produced.warnings);
+    let summary = mekong::build(&mekong::Options::new(&site))
+        .unwrap_or_else(|e| panic!("build failed:\n{e}"));
+    assert!(
+        summary.produced.warnings.is_empty(),
+        "{:?}",
+        summary.produced.warnings
+    );
     assert!(summary.produced.pages >= 4);
-    for page in ["index.html", "guide/index.html", "guide/getting-started/index.html", "guide/writing/index.html", "404.html"] {
-        assert!(t.exists(&format!("mysite/public/{page}")), "public/{page} missing");
+    for page in [
+        "index.html",
+        "guide/index.html",
+        "guide/getting-started/index.html",
+        "guide/writing/index.html",
+        "404.html",
+    ] {
+        assert!(
+            t.exists(&format!("mysite/public/{page}")),
+            "public/{page} missing"
+        );
     }
 
     // A table of contents on each guide page, pointing at the page's own headings.
@@ -70,19 +91,37 @@ fn a_new_site_builds_at_once_with_the_default_theme() {
     assert!(started.contains(r#"id="build-the-site""#), "{started}");
     let writing = t.main_of("mysite/public/guide/writing/index.html");
     assert!(writing.contains(r#"<nav class="toc""#), "{writing}");
-    assert!(writing.contains(r#"id="links""#), "the explicit {{#links}} id: {writing}");
-    assert!(writing.contains("<table>") && writing.contains("<pre"), "a table and code: {writing}");
+    assert!(
+        writing.contains(r#"id="links""#),
+        "the explicit {{#links}} id: {writing}"
+    );
+    assert!(
+        writing.contains("<table>") && writing.contains("<pre"),
+        "a table and code: {writing}"
+    );
 
     // Links written as source paths became URLs, anchors kept.
-    assert!(started.contains(r##"href="/guide/writing/#headings""##), "{started}");
-    assert!(started.contains(r##"href="/guide/writing/#links""##), "{started}");
-    assert!(writing.contains(r##"href="/guide/getting-started/#build-the-site""##), "{writing}");
+    assert!(
+        started.contains(r##"href="/guide/writing/#headings""##),
+        "{started}"
+    );
+    assert!(
+        started.contains(r##"href="/guide/writing/#links""##),
+        "{started}"
+    );
+    assert!(
+        writing.contains(r##"href="/guide/getting-started/#build-the-site""##),
+        "{writing}"
+    );
     let home = t.main_of("mysite/public/index.html");
     assert!(home.contains(r#"href="/guide/getting-started/""#), "{home}");
     assert!(home.contains(r#"href="/guide/writing/""#), "{home}");
     for (rel, html) in html_files(&site.join("public")) {
         for url in urls(&html) {
-            assert!(!url.contains(".md"), "{rel}: link left as a source path: {url}");
+            assert!(
+                !url.contains(".md"),
+                "{rel}: link left as a source path: {url}"
+            );
         }
     }
 }
@@ -95,14 +134,21 @@ fn a_new_site_works_under_a_project_sub_path() {
         .unwrap_or_else(|e| panic!("build failed:\n{e}"));
 
     let pages = html_files(&t.root().join("public"));
-    assert!(pages.len() >= 5, "{:?}", pages.iter().map(|p| &p.0).collect::<Vec<_>>());
+    assert!(
+        pages.len() >= 5,
+        "{:?}",
+        pages.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
     let mut checked = 0;
     for (rel, html) in &pages {
         for url in urls(html) {
             if let Some(rest) = url.strip_prefix("https://example.github.io") {
                 assert!(rest.starts_with("/mysite/"), "{rel}: {url}");
             } else if !is_external(&url) {
-                assert!(url.starts_with("/mysite/"), "{rel}: internal URL outside /mysite/: {url}");
+                assert!(
+                    url.starts_with("/mysite/"),
+                    "{rel}: internal URL outside /mysite/: {url}"
+                );
                 checked += 1;
             }
         }
@@ -110,9 +156,34 @@ fn a_new_site_works_under_a_project_sub_path() {
     assert!(checked > 20, "only {checked} internal URLs found");
     // 404.html is served at any depth: its assets must be absolute, with the base path.
     let not_found = t.read("public/404.html");
-    assert!(not_found.contains(r#"href="/mysite/assets/mekong.css""#), "{not_found}");
+    assert!(
+        not_found.contains(r#"href="/mysite/assets/mekong.css""#),
+        "{not_found}"
+    );
     let started = t.read("public/guide/getting-started/index.html");
-    assert!(started.contains(r##"href="/mysite/guide/writing/#headings""##), "{started}");
+    assert!(
+        started.contains(r##"href="/mysite/guide/writing/#headings""##),
+        "{started}"
+    );
+}
+
+/// The README's recipe for previewing a sub-path build on localhost: the scaffold must not link
+/// to `http://localhost:8000/` itself, which would then count as an internal URL off the path.
+#[test]
+fn a_new_site_builds_for_a_local_sub_path_preview() {
+    let t = SiteTest::empty();
+    mekong::init::init(t.root(), false).unwrap();
+    let out = t.root().join("preview/REPO");
+    t.build_with(|o| {
+        o.base_url = Some("http://localhost:8000/REPO/".into());
+        o.output = Some(out.clone());
+    })
+    .unwrap_or_else(|e| panic!("build failed:\n{e}"));
+    let started = t.read("preview/REPO/guide/getting-started/index.html");
+    assert!(
+        started.contains(r#"href="/REPO/assets/mekong.css""#),
+        "{started}"
+    );
 }
 
 #[test]
@@ -120,8 +191,14 @@ fn init_refuses_a_non_empty_folder_without_force() {
     let t = SiteTest::empty();
     t.write("notes.txt", "mine");
     let err = mekong::init::init(t.root(), false).unwrap_err().to_string();
-    assert!(err.contains(&t.root().display().to_string()), "names the folder: {err}");
-    assert!(err.contains("not empty") && err.contains("`notes.txt`"), "{err}");
+    assert!(
+        err.contains(&t.root().display().to_string()),
+        "names the folder: {err}"
+    );
+    assert!(
+        err.contains("not empty") && err.contains("`notes.txt`"),
+        "{err}"
+    );
     assert!(err.contains("--force"), "{err}");
     assert!(!t.exists("site.yaml"), "nothing is written");
     assert_eq!(t.read("notes.txt"), "mine");
@@ -141,8 +218,15 @@ fn init_with_force_overwrites_scaffold_files_and_keeps_the_others() {
     t.write("content/guide/writing.md", "old");
     let files = mekong::init::init(t.root(), true).unwrap();
     assert!(files.iter().any(|f| f == Path::new("site.yaml")));
-    assert!(t.read("site.yaml").contains("base_url:"), "site.yaml overwritten");
-    assert!(t.read("content/guide/writing.md").starts_with("---\ntitle:"), "page overwritten");
+    assert!(
+        t.read("site.yaml").contains("base_url:"),
+        "site.yaml overwritten"
+    );
+    assert!(
+        t.read("content/guide/writing.md")
+            .starts_with("---\ntitle:"),
+        "page overwritten"
+    );
     assert_eq!(t.read("notes.txt"), "mine", "other files are left alone");
     t.build_ok();
 }
@@ -151,7 +235,9 @@ fn init_with_force_overwrites_scaffold_files_and_keeps_the_others() {
 fn init_refuses_a_path_that_is_a_file() {
     let t = SiteTest::empty();
     t.write("site", "a file");
-    let err = mekong::init::init(&t.root().join("site"), true).unwrap_err().to_string();
+    let err = mekong::init::init(&t.root().join("site"), true)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not a folder"), "{err}");
     assert_eq!(t.read("site"), "a file");
 }

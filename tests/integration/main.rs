@@ -4,4 +4,6 @@
 mod build;
 mod errors;
 mod flagship;
+mod init;
 mod support;
+mod workflow;
