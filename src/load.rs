@@ -159,9 +159,11 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     }
 
     let mut markdown = Vec::new();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for (rel, abs) in walk(
         &content_dir,
         Path::new("content"),
+        &canonical_root,
         &mut errors,
         Some(&mut content.dirs),
     ) {
@@ -173,7 +175,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     }
     let static_dir = root.join("static");
     if static_dir.is_dir() {
-        for (rel, abs) in walk(&static_dir, Path::new("static"), &mut errors, None) {
+        for (rel, abs) in walk(&static_dir, Path::new("static"), &canonical_root, &mut errors, None) {
             content.statics.push(Asset { rel, abs });
         }
     }
@@ -206,10 +208,11 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
 
 /// Lists the files under `dir` as (relative path with `/`, absolute path), sorted, skipping
 /// hidden files and editor back-ups. Unreadable entries, symlink loops and names that are not
-/// UTF-8 are errors.
+/// UTF-8 are errors, and so is a symbolic link that points outside the site folder.
 fn walk(
     dir: &Path,
     shown_root: &Path,
+    site_root: &Path,
     errors: &mut Vec<Diagnostic>,
     mut dirs: Option<&mut Vec<String>>,
 ) -> Vec<(String, PathBuf)> {
@@ -268,6 +271,16 @@ fn walk(
             continue;
         }
         let rel_str = parts.join("/");
+        if entry.path_is_symlink() {
+            let inside = entry.path().canonicalize().is_ok_and(|t| t.starts_with(site_root));
+            if !inside {
+                errors.push(
+                    Diagnostic::new(shown_root.join(rel), "symbolic link points outside the site folder")
+                        .hint("copy the file into the site instead; links may only point inside the site folder"),
+                );
+                continue;
+            }
+        }
         if entry.file_type().is_dir() {
             if let Some(dirs) = dirs.as_deref_mut() {
                 dirs.push(rel_str);

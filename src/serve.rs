@@ -135,6 +135,8 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         notices: notices.clone(),
         shutdown: stop_rx.clone(),
     });
+    let watch = Watch::new(&build_opts)
+        .map_err(|e| Diagnostic::new(&opts.root, format!("cannot watch the site for changes: {e}")))?;
     rebuild(&build_opts, &shared, &[]);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -155,7 +157,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
                 }
             };
             let watcher =
-                tokio::task::spawn_blocking(move || watch_loop(&watch_opts, &watch_shared));
+                tokio::task::spawn_blocking(move || watch_loop(watch, &watch_opts, &watch_shared));
             let app = axum::Router::new().fallback(handle).with_state(shared);
             let server = axum::serve(listener, app).with_graceful_shutdown(async move {
                 let _ = watch_stop.wait_for(|s| *s).await;
@@ -198,12 +200,19 @@ fn rebuild(opts: &crate::Options, shared: &Shared, changed: &[PathBuf]) {
             if let Ok(mut o) = shared.output.write() {
                 *o = new;
             }
-            let notice = if diff.is_empty() {
-                Notice::Ok
-            } else if diff.iter().all(|p| p.ends_with(".css")) && !had_error {
+            // Copied files are compared by path in `differing`, so a changed input that is
+            // copied (a stylesheet, an image) counts on its own.
+            let is_copied = |p: &PathBuf| {
+                let name = p.to_string_lossy();
+                !name.ends_with(".md") && !name.ends_with("site.yaml") && !p.components().any(|c| c.as_os_str() == "templates")
+            };
+            let css_only = !changed.is_empty() && changed.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
+            let notice = if css_only && !had_error {
                 Notice::Css
-            } else {
+            } else if !diff.is_empty() || had_error || changed.iter().any(is_copied) {
                 Notice::Reload
+            } else {
+                Notice::Ok
             };
             if !changed.is_empty() {
                 println!(
@@ -247,69 +256,65 @@ fn differing(old: &Output, new: &Output) -> Vec<String> {
     diff
 }
 
-/// Watches the site's inputs and rebuilds after each burst of changes.
-fn watch_loop(opts: &crate::Options, shared: &Shared) {
-    use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = match new_debouncer(Duration::from_millis(50), tx) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("error: cannot watch files: {e}");
-            return;
+/// The file watcher, set up before the first build so that no change is missed.
+struct Watch {
+    _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    rx: std::sync::mpsc::Receiver<notify_debouncer_mini::DebounceEventResult>,
+    root: PathBuf,
+    output_dir: PathBuf,
+    /// Size and mtime of every input, to tell real changes from access events.
+    seen: std::collections::HashMap<PathBuf, Option<(std::time::SystemTime, u64)>>,
+}
+
+impl Watch {
+    fn new(opts: &crate::Options) -> Result<Watch, String> {
+        use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut debouncer = new_debouncer(Duration::from_millis(50), tx).map_err(|e| e.to_string())?;
+        // Events carry absolute paths; compare against the canonical root.
+        let root = opts.root.canonicalize().map_err(|e| e.to_string())?;
+        debouncer.watcher().watch(&root, RecursiveMode::NonRecursive).map_err(|e| e.to_string())?;
+        for dir in ["content", "templates", "static"] {
+            let p = root.join(dir);
+            if p.is_dir() {
+                debouncer.watcher().watch(&p, RecursiveMode::Recursive).map_err(|e| e.to_string())?;
+            }
         }
-    };
-    // Events carry absolute paths; compare against the canonical root.
-    let root = &opts
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| opts.root.clone());
-    let _ = debouncer.watcher().watch(root, RecursiveMode::NonRecursive);
-    for dir in ["content", "templates", "static"] {
-        let p = root.join(dir);
-        if p.is_dir() {
-            let _ = debouncer.watcher().watch(&p, RecursiveMode::Recursive);
-        }
+        let output_dir = root.join(opts.output_dir().strip_prefix(&opts.root).unwrap_or(Path::new("public")));
+        let mut w = Watch { _debouncer: debouncer, rx, root, output_dir, seen: Default::default() };
+        let seen = walkdir::WalkDir::new(&w.root)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || w.relevant(e.path()))
+            .filter_map(Result::ok)
+            .map(|e| (e.path().to_path_buf(), fingerprint(e.path())))
+            .collect();
+        w.seen = seen;
+        Ok(w)
     }
-    let output_dir = root.join(
-        opts.output_dir()
-            .strip_prefix(&opts.root)
-            .unwrap_or(Path::new("public")),
-    );
-    let relevant = |p: &Path| {
-        let Ok(rel) = p.strip_prefix(root) else {
-            return false;
-        };
-        if p.starts_with(&output_dir) {
+
+    /// Inputs of the site: site.yaml, content/, templates/, static/, minus hidden files,
+    /// editor back-ups and the output.
+    fn relevant(&self, p: &Path) -> bool {
+        let Ok(rel) = p.strip_prefix(&self.root) else { return false };
+        if p.starts_with(&self.output_dir) {
             return false;
         }
         let hidden = rel.components().any(|c| {
             let s = c.as_os_str().to_string_lossy();
             s.starts_with('.') || s.ends_with('~') || s.ends_with(".swp") || s.ends_with(".tmp")
         });
-        let top = rel
-            .components()
-            .next()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned());
-        !hidden
-            && matches!(
-                top.as_deref(),
-                Some("site.yaml" | "content" | "templates" | "static")
-            )
-    };
-    // Reading the inputs during a rebuild produces access events on some platforms; only a
-    // changed size or mtime (or a file appearing or going) counts as a change.
-    let mut seen: std::collections::HashMap<PathBuf, Option<(std::time::SystemTime, u64)>> =
-        walkdir::WalkDir::new(root)
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || relevant(e.path()))
-            .filter_map(Result::ok)
-            .map(|e| (e.path().to_path_buf(), fingerprint(e.path())))
-            .collect();
+        let top = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        !hidden && matches!(top.as_deref(), Some("site.yaml" | "content" | "templates" | "static"))
+    }
+}
+
+/// Rebuilds after each burst of changes until shutdown.
+fn watch_loop(mut w: Watch, opts: &crate::Options, shared: &Shared) {
     loop {
         if *shared.shutdown.borrow() {
             return;
         }
-        let events = match rx.recv_timeout(Duration::from_millis(200)) {
+        let events = match w.rx.recv_timeout(Duration::from_millis(200)) {
             Ok(Ok(events)) => events,
             Ok(Err(e)) => {
                 eprintln!("warning: file watching: {e}");
@@ -321,12 +326,12 @@ fn watch_loop(opts: &crate::Options, shared: &Shared) {
         let mut changed: Vec<PathBuf> = events
             .into_iter()
             .map(|e| e.path)
-            .filter(|p| relevant(p))
+            .filter(|p| w.relevant(p))
             .collect();
         // Coalesce whatever else arrived meanwhile (editors write several files, or
         // write-then-rename).
-        while let Ok(Ok(more)) = rx.try_recv() {
-            changed.extend(more.into_iter().map(|e| e.path).filter(|p| relevant(p)));
+        while let Ok(Ok(more)) = w.rx.try_recv() {
+            changed.extend(more.into_iter().map(|e| e.path).filter(|p| w.relevant(p)));
         }
         changed.sort();
         changed.dedup();
@@ -336,7 +341,7 @@ fn watch_loop(opts: &crate::Options, shared: &Shared) {
                 return false;
             }
             let now = fingerprint(p);
-            seen.insert(p.clone(), now) != Some(now)
+            w.seen.insert(p.clone(), now) != Some(now)
         });
         if changed.is_empty() {
             continue;

@@ -34,4 +34,8 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         "assets/search.js",
         include_bytes!("theme/static/assets/search.js"),
     ),
+    (
+        "assets/favicon.svg",
+        include_bytes!("theme/static/assets/favicon.svg"),
+    ),
 ];

@@ -1,9 +1,11 @@
 //! The one integration-test binary: a module per feature, each building fixture sites from
 //! tests/fixtures/ through the library (or the real binary) and asserting on what they produce.
 
+mod browser;
 mod build;
 mod errors;
 mod flagship;
 mod init;
+mod serve;
 mod support;
 mod workflow;

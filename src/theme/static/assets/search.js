@@ -48,7 +48,7 @@
   function loadPagefind() {
     if (!pagefindPromise) {
       pagefindPromise = import(base + "pagefind/pagefind.js").then(function (pagefind) {
-        return Promise.resolve(pagefind.options({ baseUrl: base }))
+        return Promise.resolve(pagefind.options({ baseUrl: "/" }) /* index URLs already carry the base path */)
           .then(function () {
             return pagefind.init ? pagefind.init() : null;
           })
@@ -152,7 +152,8 @@
     more.hidden = left <= 0;
     if (left > 0) {
       var next = Math.min(PAGE_SIZE, left);
-      more.textContent = "Show " + next + " more result" + (next === 1 ? "" : "s") + " (" + left + " not shown)";
+      more.textContent =
+        "Show " + next + " more result" + (next === 1 ? "" : "s") + (left > next ? " (" + left + " not shown yet)" : "");
     }
   }
 
