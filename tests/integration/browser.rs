@@ -385,54 +385,75 @@ fn search_finds_pages_and_works_from_the_keyboard() {
         return;
     };
     let site = site();
+    let t0 = std::time::Instant::now();
     let url = site.url("about/");
+    eprintln!("T {:?} line 5", t0.elapsed());
     page.goto(&url);
+    eprintln!("T {:?} line 6", t0.elapsed());
     page.wait_js(
         "the search field to be shown",
         Duration::from_secs(5),
         &format!("({VISIBLE_JS})(document.querySelector('input[type=search]'))"),
     );
+    eprintln!("T {:?} line 11", t0.elapsed());
     // Focus is on the page, not in a field: "/" jumps to search.
     page.js("document.activeElement && document.activeElement.blur(); true");
+    eprintln!("T {:?} line 13", t0.elapsed());
     page.press("/");
+    eprintln!("T {:?} line 14", t0.elapsed());
     page.wait_js(
         "`/` to focus the search field",
         Duration::from_secs(2),
         "document.activeElement && document.activeElement.matches('input[type=search]')",
     );
+    eprintln!("T {:?} line 19", t0.elapsed());
     assert_eq!(
         page.js_str("document.activeElement.value"),
         "",
         "the `/` that focused search must not be typed into it"
     );
+    eprintln!("T {:?} line 24", t0.elapsed());
 
     page.type_text("RCEP");
+    eprintln!("T {:?} line 26", t0.elapsed());
     wait_for_result(&page, "RCEP", "/amm51/topics/economy/");
+    eprintln!("T {:?} line 27", t0.elapsed());
 
     search_for(&page, "Master Plan on ASEAN Connectivity");
+    eprintln!("T {:?} line 29", t0.elapsed());
     wait_for_result(&page, "Master Plan on ASEAN Connectivity", "/amm51/glossary/");
+    eprintln!("T {:?} line 30", t0.elapsed());
 
     search_for(&page, "zqxjvw");
+    eprintln!("T {:?} line 32", t0.elapsed());
     page.wait_js(
         "a nonsense word to show \"No results\"",
         Duration::from_secs(8),
         "(() => { const p = document.getElementById('search-results'); \
          return !!p && !p.hidden && /No results/.test(p.textContent) && !p.querySelector('a'); })()",
     );
+    eprintln!("T {:?} line 38", t0.elapsed());
 
     search_for(&page, "RCEP");
+    eprintln!("T {:?} line 40", t0.elapsed());
     wait_for_result(&page, "RCEP", "/amm51/topics/economy/");
+    eprintln!("T {:?} line 41", t0.elapsed());
     page.press("ArrowDown");
+    eprintln!("T {:?} line 42", t0.elapsed());
     page.wait_js(
         "ArrowDown to select the first result",
         Duration::from_secs(2),
         "(() => { const a = document.querySelector('#search-results a'); \
          return !!a && (a.getAttribute('aria-selected') === 'true' || document.activeElement === a); })()",
     );
+    eprintln!("T {:?} line 48", t0.elapsed());
     let first = page.js_str("new URL(document.querySelector('#search-results a').href).pathname");
+    eprintln!("T {:?} line 49", t0.elapsed());
     // Enter opens the selected result.
     let before = page.rec().lifecycle.len();
+    eprintln!("T {:?} line 51", t0.elapsed());
     page.press("Enter");
+    eprintln!("T {:?} line 52", t0.elapsed());
     poll(
         &format!("Enter to open the selected result {first}"),
         Duration::from_secs(8),
@@ -443,9 +464,13 @@ fn search_finds_pages_and_works_from_the_keyboard() {
             (loaded && page.eval("location.pathname").ok()?.as_str()? == first).then_some(())
         },
     );
+    eprintln!("T {:?} line 62", t0.elapsed());
     page.settle();
+    eprintln!("T {:?} line 63", t0.elapsed());
     page.assert_clean_but_favicon("searching");
+    eprintln!("T {:?} line 64", t0.elapsed());
     assert_local(&page, &site);
+    eprintln!("T {:?} line 65", t0.elapsed());
 }
 
 #[test]

@@ -281,7 +281,7 @@ impl Page {
         self.eval(&format!(
             "console.error('mekong-probe-console'); \
              setTimeout(() => {{ throw new Error('mekong-probe-exception') }}, 0); \
-             fetch({missing_url:?}).catch(() => {{}}); true"
+             fetch({missing_url:?}).then(r => r.text()).catch(() => {{}}); true"
         ))
         .unwrap();
         poll(
@@ -388,7 +388,12 @@ impl Page {
 
     /// Navigates and waits for the `load` event, then for the network to be quiet.
     pub fn goto(&self, url: &str) {
-        self.rec().at = url.to_string();
+        {
+            // What the previous document was still loading is cancelled by the navigation.
+            let mut r = self.rec();
+            r.at = url.to_string();
+            r.inflight.clear();
+        }
         let ret = self
             .tab
             .call_method(Cdp::Navigate {
