@@ -10,12 +10,65 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 const WORDS: &[&str] = &[
-    "the", "site", "page", "build", "template", "section", "render", "link", "anchor", "output",
-    "content", "configure", "server", "request", "cache", "index", "search", "theme", "value",
-    "module", "function", "example", "option", "default", "reader", "writer", "change", "deploy",
-    "release", "version", "network", "storage", "format", "parser", "error", "message", "field",
-    "record", "stream", "buffer", "thread", "process", "signal", "memory", "layout", "style",
-    "and", "of", "to", "in", "with", "for", "when", "each", "every", "which", "that", "is", "a",
+    "the",
+    "site",
+    "page",
+    "build",
+    "template",
+    "section",
+    "render",
+    "link",
+    "anchor",
+    "output",
+    "content",
+    "configure",
+    "server",
+    "request",
+    "cache",
+    "index",
+    "search",
+    "theme",
+    "value",
+    "module",
+    "function",
+    "example",
+    "option",
+    "default",
+    "reader",
+    "writer",
+    "change",
+    "deploy",
+    "release",
+    "version",
+    "network",
+    "storage",
+    "format",
+    "parser",
+    "error",
+    "message",
+    "field",
+    "record",
+    "stream",
+    "buffer",
+    "thread",
+    "process",
+    "signal",
+    "memory",
+    "layout",
+    "style",
+    "and",
+    "of",
+    "to",
+    "in",
+    "with",
+    "for",
+    "when",
+    "each",
+    "every",
+    "which",
+    "that",
+    "is",
+    "a",
 ];
 
 struct Rng(u64);
@@ -91,7 +144,11 @@ fn main() {
         format!("title: Corpus of {n} pages\ndescription: A generated benchmark corpus.\nbase_url: https://example.org/docs/\nsearch: false\n"),
     )
     .expect("write site.yaml");
-    std::fs::write(content.join("_index.md"), "---\ntitle: Home\ndescription: The corpus home.\n---\nThe corpus.\n").expect("write home");
+    std::fs::write(
+        content.join("_index.md"),
+        "---\ntitle: Home\ndescription: The corpus home.\n---\nThe corpus.\n",
+    )
+    .expect("write home");
     let mut sections = std::collections::BTreeSet::new();
     for i in 0..n {
         // Seeded by the page number, so page i reads the same at every N (only its link
@@ -152,16 +209,24 @@ fn main() {
         para(&mut rng, &mut body, &mut written);
         body.push_str("[^note]: A footnote with more words.\n");
         let file = content.join(&path);
-        std::fs::create_dir_all(file.parent().expect("pages are in folders")).expect("create section");
+        std::fs::create_dir_all(file.parent().expect("pages are in folders"))
+            .expect("create section");
         std::fs::write(&file, body).expect("write page");
     }
     for (k, s) in sections.iter().enumerate() {
-        let name = s.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = s
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         std::fs::write(
             content.join(s).join("_index.md"),
             format!("---\ntitle: \"Section {name}\"\ndescription: \"Pages of section {name}.\"\nweight: {k}\n---\nThis section groups related pages.\n"),
         )
         .expect("write section");
     }
-    println!("wrote {n} pages in {} sections to {}", sections.len(), dir.display());
+    println!(
+        "wrote {n} pages in {} sections to {}",
+        sections.len(),
+        dir.display()
+    );
 }

@@ -82,8 +82,13 @@ pub struct Summary {
     pub written: write::WriteReport,
 }
 
-/// Runs every stage but `write`.
+/// Runs every stage but `write`, keeping the output in memory (what `serve` needs).
 pub fn produce(opts: &Options) -> Result<Produced, Error> {
+    produce_into(opts, Arc::new(render::Sink::Memory))
+}
+
+/// Runs every stage but the final swap; rendered files go to `sink` as they are made.
+pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced, Error> {
     let config = config::load(
         &opts.root,
         &config::Overrides {
@@ -150,15 +155,30 @@ pub fn produce(opts: &Options) -> Result<Produced, Error> {
     };
     let templates =
         render::Templates::load(&opts.root, &config, Arc::new(render::page_index(&input)))?;
-    let (mut output, errors) = render::render(&input, &templates);
+    let indexer = config.search.then(|| search::Indexer::start(&config));
+    let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
+    let mut indexed = 0;
+    if let Some(indexer) = indexer {
+        match indexer.finish() {
+            Ok((n, files)) => {
+                indexed = n;
+                for f in files {
+                    output.add(
+                        f.path,
+                        render::OutFile::new(
+                            render::Data::Bytes(f.bytes),
+                            render::Origin::Generated("the search index"),
+                        ),
+                        &mut errors,
+                    );
+                }
+            }
+            Err(d) => errors.push(d),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let indexed = if config.search {
-        search::index(&mut output, &site, &config)?
-    } else {
-        0
-    };
     let errors = verify::output(&output, &config);
     if !errors.is_empty() {
         return Err(errors.into());
@@ -175,28 +195,22 @@ pub fn produce(opts: &Options) -> Result<Produced, Error> {
 
 /// Builds the site and writes it to the output folder.
 pub fn build(opts: &Options) -> Result<Summary, Error> {
-    let produced = produce(opts)?;
     let out = opts.output_dir();
     let shown = error::relative(&opts.root, &out);
-    let written = write::write(&produced.output, &out, &shown)?;
+    let staging = write::Staging::begin(&out, &shown)?;
+    let produced = produce_into(opts, Arc::new(render::Sink::Stage(staging)))?;
+    let written = write::finish(&produced.output)?;
     Ok(Summary { produced, written })
 }
 
-/// Runs the whole pipeline in memory; writes nothing.
+/// Runs the whole pipeline, checking every output file and then dropping it; writes nothing.
 pub fn check(opts: &Options) -> Result<Produced, Error> {
-    produce(opts)
+    produce_into(opts, Arc::new(render::Sink::Discard))
 }
 
 /// GitHub Pages limits: the artifact must stay under 1 GB.
 fn pages_warnings(output: &render::Output) -> Vec<Diagnostic> {
-    let size: u64 = output
-        .files
-        .values()
-        .map(|f| match &f.data {
-            render::Data::Bytes(b) => b.len() as u64,
-            render::Data::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-        })
-        .sum();
+    let size: u64 = output.files.values().map(|f| f.data.len()).sum();
     let mut w = Vec::new();
     if size > 1_000_000_000 {
         w.push(

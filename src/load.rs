@@ -175,7 +175,13 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     }
     let static_dir = root.join("static");
     if static_dir.is_dir() {
-        for (rel, abs) in walk(&static_dir, Path::new("static"), &canonical_root, &mut errors, None) {
+        for (rel, abs) in walk(
+            &static_dir,
+            Path::new("static"),
+            &canonical_root,
+            &mut errors,
+            None,
+        ) {
             content.statics.push(Asset { rel, abs });
         }
     }
@@ -272,7 +278,10 @@ fn walk(
         }
         let rel_str = parts.join("/");
         if entry.path_is_symlink() {
-            let inside = entry.path().canonicalize().is_ok_and(|t| t.starts_with(site_root));
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|t| t.starts_with(site_root));
             if !inside {
                 errors.push(
                     Diagnostic::new(shown_root.join(rel), "symbolic link points outside the site folder")

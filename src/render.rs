@@ -32,26 +32,92 @@ pub enum Origin {
     Copy(PathBuf),
 }
 
+/// The bytes of an output file, or where they went.
 #[derive(Debug, Clone)]
 pub enum Data {
+    /// Kept in memory (`serve`, and every file until the sink takes it).
     Bytes(Vec<u8>),
     /// A file copied as it is, read by `write` when needed.
     File(PathBuf),
+    /// Written to the staging folder; the length.
+    Staged(u64),
+    /// Identical to the file already in the output folder; the length.
+    Unchanged(u64),
+    /// Checked and dropped (`check`); the length.
+    Dropped(u64),
+}
+
+impl Data {
+    pub fn len(&self) -> u64 {
+        match self {
+            Data::Bytes(b) => b.len() as u64,
+            Data::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            Data::Staged(n) | Data::Unchanged(n) | Data::Dropped(n) => *n,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct OutFile {
     pub data: Data,
     pub origin: Origin,
+    /// Ids and outgoing URLs of an HTML page, sitemap or feed, for the output check.
+    pub scan: Option<crate::verify::Scan>,
 }
 
-/// The whole site, in memory, keyed by output path (`topics/trade/index.html`).
-#[derive(Debug, Clone, Default)]
+impl OutFile {
+    pub fn new(data: Data, origin: Origin) -> Self {
+        OutFile {
+            data,
+            origin,
+            scan: None,
+        }
+    }
+}
+
+/// Where rendered files go as soon as they are made, so that a large site is never held in
+/// memory whole: kept (`serve`), dropped after the output check has what it needs (`check`),
+/// or written into the staging folder (`build`).
+#[derive(Debug, Default)]
+pub enum Sink {
+    #[default]
+    Memory,
+    Discard,
+    Stage(crate::write::Staging),
+}
+
+impl Sink {
+    /// Scans a new file for the output check, then keeps, drops or stages its bytes.
+    pub fn process(&self, path: &str, mut file: OutFile) -> Result<OutFile, Diagnostic> {
+        if let Data::Bytes(b) = &file.data {
+            if file.scan.is_none() && (path.ends_with(".html") || path.ends_with(".xml")) {
+                file.scan = Some(crate::verify::scan_file(path, b));
+            }
+            match self {
+                Sink::Memory => {}
+                Sink::Discard => file.data = Data::Dropped(b.len() as u64),
+                Sink::Stage(staging) => file.data = staging.put(path, b)?,
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// The whole site, keyed by output path (`topics/trade/index.html`).
+#[derive(Debug, Default)]
 pub struct Output {
     pub files: BTreeMap<String, OutFile>,
+    pub sink: Arc<Sink>,
 }
 
 impl Output {
+    pub fn new(sink: Arc<Sink>) -> Self {
+        Output {
+            files: BTreeMap::new(),
+            sink,
+        }
+    }
+
     /// Adds a file; a second file at the same path is an error naming both origins.
     pub fn add(&mut self, path: String, file: OutFile, errors: &mut Vec<Diagnostic>) {
         if let Some(existing) = self.files.get(&path) {
@@ -77,13 +143,18 @@ impl Output {
             );
             return;
         }
-        self.files.insert(path, file);
+        match self.sink.process(&path, file) {
+            Ok(file) => {
+                self.files.insert(path, file);
+            }
+            Err(d) => errors.push(d),
+        }
     }
 
     pub fn bytes(&self, path: &str) -> Option<&[u8]> {
         match &self.files.get(path)?.data {
             Data::Bytes(b) => Some(b),
-            Data::File(_) => None,
+            _ => None,
         }
     }
 }
@@ -192,7 +263,12 @@ impl Urls {
 }
 
 /// Renders the whole site into an [`Output`].
-pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>) {
+pub fn render(
+    input: &Input,
+    templates: &Templates,
+    sink: Arc<Sink>,
+    indexer: Option<&crate::search::Indexer>,
+) -> (Output, Vec<Diagnostic>) {
     let Input {
         config,
         content,
@@ -200,7 +276,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
         ..
     } = *input;
     let mut errors = Vec::new();
-    let mut output = Output::default();
+    let mut output = Output::new(sink.clone());
     let urls = Urls {
         url: site
             .nodes
@@ -219,11 +295,36 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             .to_string(),
     };
 
-    // Pages and sections, in parallel.
-    let pages: Vec<Result<(String, OutFile), Diagnostic>> = (0..site.nodes.len())
-        .into_par_iter()
-        .map(|id| render_node(id, input, templates, &urls))
-        .collect();
+    // Pages and sections, in parallel, in chunks: the search index must see pages in a fixed
+    // order (Pagefind's output depends on it), and a chunk bounds what is held in memory.
+    let mut pages: Vec<Result<(String, OutFile), Diagnostic>> =
+        Vec::with_capacity(site.nodes.len());
+    let ids: Vec<NodeId> = (0..site.nodes.len()).collect();
+    for chunk in ids.chunks(512) {
+        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = chunk
+            .par_iter()
+            .map(|&id| render_node(id, input, templates, &urls))
+            .collect();
+        if let Some(ix) = indexer {
+            for (id, r) in chunk.iter().zip(&rendered) {
+                if let Ok((
+                    _,
+                    OutFile {
+                        data: Data::Bytes(html),
+                        ..
+                    },
+                )) = r
+                {
+                    ix.add(urls.url[*id].clone(), html);
+                }
+            }
+        }
+        pages.par_extend(rendered.into_par_iter().map(|r| {
+            let (path, file) = r?;
+            let file = sink.process(&path, file)?;
+            Ok((path, file))
+        }));
+    }
     for page in pages {
         match page {
             Ok((path, file)) => output.add(path, file, &mut errors),
@@ -253,6 +354,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
                 OutFile {
                     data: Data::Bytes(html.into_bytes()),
                     origin: Origin::Template(templates.shown("taxonomy.html")),
+                    scan: None,
                 },
                 &mut errors,
             ),
@@ -282,6 +384,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
                     OutFile {
                         data: Data::Bytes(html.into_bytes()),
                         origin: Origin::Template(templates.shown("term.html")),
+                        scan: None,
                     },
                 ))
             })
@@ -304,6 +407,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             OutFile {
                 data: Data::Bytes(html.into_bytes()),
                 origin: Origin::Template(templates.shown("404.html")),
+                scan: None,
             },
             &mut errors,
         ),
@@ -319,6 +423,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             OutFile {
                 data: Data::Bytes(html.into_bytes()),
                 origin: Origin::Generated("a redirect (aliases)"),
+                scan: None,
             },
             &mut errors,
         );
@@ -343,6 +448,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             OutFile {
                 data: Data::Bytes(text.into_bytes()),
                 origin: Origin::Generated("mekong"),
+                scan: None,
             },
             &mut errors,
         );
@@ -356,6 +462,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             OutFile {
                 data: Data::File(asset.abs.clone()),
                 origin: Origin::Copy(Path::new("content").join(&asset.rel)),
+                scan: None,
             },
             &mut errors,
         );
@@ -366,6 +473,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
             OutFile {
                 data: Data::File(s.abs.clone()),
                 origin: Origin::Copy(Path::new("static").join(&s.rel)),
+                scan: None,
             },
             &mut errors,
         );
@@ -377,6 +485,7 @@ pub fn render(input: &Input, templates: &Templates) -> (Output, Vec<Diagnostic>)
                 OutFile {
                     data: Data::Bytes(bytes.to_vec()),
                     origin: Origin::Copy(PathBuf::from(format!("(default theme) {path}"))),
+                    scan: None,
                 },
             );
         }
@@ -502,6 +611,7 @@ fn render_node(
                 source: shown,
                 template: templates.shown(&template),
             },
+            scan: None,
         },
     ))
 }

@@ -2,73 +2,97 @@
 //!
 //! Pagefind writes a chunked index that the browser loads piece by piece, so a large site does
 //! not make every reader download the whole index. Templates mark the indexed part of each page
-//! with `data-pagefind-body`; navigation, breadcrumbs, the TOC and footers stay outside it. This
-//! runs after `render` and adds its files under `pagefind/` to the same in-memory [`Output`].
+//! with `data-pagefind-body`; navigation, breadcrumbs, the TOC and footers stay outside it.
+//! Indexing runs on its own thread while `render` works: each page is handed over as soon as it
+//! is rendered (through a bounded channel, so memory stays flat), and [`Indexer::finish`]
+//! returns the index files, which `lib` adds to the same [`crate::render::Output`].
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::link::Site;
-use crate::render::{Data, Origin, OutFile, Output};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
-/// Indexes every page and section of `site` and adds the index files to `output`.
-pub fn index(output: &mut Output, site: &Site, config: &Config) -> Result<usize, Diagnostic> {
-    let fail = |what: &str, e: &dyn std::fmt::Display| {
-        Diagnostic::new("site.yaml", format!("search index: {what}: {e}"))
-            .hint("set `search: false` in site.yaml to build without search")
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| fail("cannot start", &e))?;
-    let options = pagefind::options::PagefindServiceConfig::builder()
-        .keep_index_url(false)
-        .force_language(config.language.clone())
-        .build();
-    let mut pf =
-        pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| fail("bad options", &e))?;
-    let pages: Vec<(String, String)> = site
-        .order
-        .iter()
-        .filter_map(|&id| {
-            let file = site.file(id);
-            match &output.files.get(&file)?.data {
-                Data::Bytes(b) => Some((
-                    format!("{}{}", config.base_path, site.nodes[id].path),
-                    String::from_utf8_lossy(b).into_owned(),
-                )),
-                Data::File(_) => None,
-            }
-        })
-        .collect();
-    let files = runtime.block_on(async {
-        let mut indexed = 0;
-        for (url, html) in pages {
-            let r = pf
-                .add_html_file(None, Some(url.clone()), html)
-                .await
-                .map_err(|e| fail(&format!("cannot index {url}"), &e))?;
-            if r.page_word_count > 0 {
-                indexed += 1;
-            }
-        }
-        let files = pf.get_files().await.map_err(|e| fail("cannot build", &e))?;
-        Ok::<_, Diagnostic>((indexed, files))
-    })?;
-    let (indexed, files) = files;
-    let mut errors = Vec::new();
-    for f in files {
-        let rel = f.filename.to_string_lossy().replace('\\', "/");
-        output.add(
-            format!("pagefind/{}", rel.trim_start_matches('/')),
-            OutFile {
-                data: Data::Bytes(f.contents),
-                origin: Origin::Generated("the search index"),
-            },
-            &mut errors,
-        );
+/// A file of the index, relative to the output root (`pagefind/pagefind.js`).
+pub struct IndexFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The indexing thread and the channel that feeds it.
+pub struct Indexer {
+    tx: SyncSender<(String, String)>,
+    thread: JoinHandle<Result<(usize, Vec<IndexFile>), Diagnostic>>,
+}
+
+fn fail(what: &str, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::new("site.yaml", format!("search index: {what}: {e}"))
+        .hint("set `search: false` in site.yaml to build without search")
+}
+
+impl Indexer {
+    /// Starts the indexing thread.
+    pub fn start(config: &Config) -> Indexer {
+        let (tx, rx) = sync_channel::<(String, String)>(64);
+        let language = config.language.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail("cannot start", &e))?;
+            let options = pagefind::options::PagefindServiceConfig::builder()
+                .keep_index_url(false)
+                .force_language(language)
+                .build();
+            let mut pf = pagefind::api::PagefindIndex::new(Some(options))
+                .map_err(|e| fail("bad options", &e))?;
+            runtime.block_on(async {
+                let mut indexed = 0;
+                // Pages arrive in whatever order rendering finishes; Pagefind sorts its output.
+                while let Ok((url, html)) = rx.recv() {
+                    let r = pf
+                        .add_html_file(None, Some(url.clone()), html)
+                        .await
+                        .map_err(|e| fail(&format!("cannot index {url}"), &e))?;
+                    if r.page_word_count > 0 {
+                        indexed += 1;
+                    }
+                }
+                let files = pf.get_files().await.map_err(|e| fail("cannot build", &e))?;
+                let files = files
+                    .into_iter()
+                    .map(|f| IndexFile {
+                        path: format!(
+                            "pagefind/{}",
+                            f.filename
+                                .to_string_lossy()
+                                .replace('\\', "/")
+                                .trim_start_matches('/')
+                        ),
+                        bytes: f.contents,
+                    })
+                    .collect();
+                Ok((indexed, files))
+            })
+        });
+        Indexer { tx, thread }
     }
-    match errors.into_iter().next() {
-        Some(d) => Err(d),
-        None => Ok(indexed),
+
+    /// Hands a rendered page (its URL with the base path, and its HTML) to the indexer.
+    pub fn add(&self, url: String, html: &[u8]) {
+        // A send fails only if the thread stopped on an error, which `finish` reports.
+        let _ = self
+            .tx
+            .send((url, String::from_utf8_lossy(html).into_owned()));
+    }
+
+    /// Waits for the index: the number of pages with indexed words, and the files.
+    pub fn finish(self) -> Result<(usize, Vec<IndexFile>), Diagnostic> {
+        drop(self.tx);
+        self.thread.join().map_err(|_| {
+            Diagnostic::new(
+                "site.yaml",
+                "search index: the indexer stopped unexpectedly",
+            )
+        })?
     }
 }

@@ -135,8 +135,12 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         notices: notices.clone(),
         shutdown: stop_rx.clone(),
     });
-    let watch = Watch::new(&build_opts)
-        .map_err(|e| Diagnostic::new(&opts.root, format!("cannot watch the site for changes: {e}")))?;
+    let watch = Watch::new(&build_opts).map_err(|e| {
+        Diagnostic::new(
+            &opts.root,
+            format!("cannot watch the site for changes: {e}"),
+        )
+    })?;
     rebuild(&build_opts, &shared, &[]);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -204,9 +208,14 @@ fn rebuild(opts: &crate::Options, shared: &Shared, changed: &[PathBuf]) {
             // copied (a stylesheet, an image) counts on its own.
             let is_copied = |p: &PathBuf| {
                 let name = p.to_string_lossy();
-                !name.ends_with(".md") && !name.ends_with("site.yaml") && !p.components().any(|c| c.as_os_str() == "templates")
+                !name.ends_with(".md")
+                    && !name.ends_with("site.yaml")
+                    && !p.components().any(|c| c.as_os_str() == "templates")
             };
-            let css_only = !changed.is_empty() && changed.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
+            let css_only = !changed.is_empty()
+                && changed
+                    .iter()
+                    .all(|p| p.extension().is_some_and(|e| e == "css"));
             let notice = if css_only && !had_error {
                 Notice::Css
             } else if !diff.is_empty() || had_error || changed.iter().any(is_copied) {
@@ -270,18 +279,35 @@ impl Watch {
     fn new(opts: &crate::Options) -> Result<Watch, String> {
         use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut debouncer = new_debouncer(Duration::from_millis(50), tx).map_err(|e| e.to_string())?;
+        let mut debouncer =
+            new_debouncer(Duration::from_millis(50), tx).map_err(|e| e.to_string())?;
         // Events carry absolute paths; compare against the canonical root.
         let root = opts.root.canonicalize().map_err(|e| e.to_string())?;
-        debouncer.watcher().watch(&root, RecursiveMode::NonRecursive).map_err(|e| e.to_string())?;
+        debouncer
+            .watcher()
+            .watch(&root, RecursiveMode::NonRecursive)
+            .map_err(|e| e.to_string())?;
         for dir in ["content", "templates", "static"] {
             let p = root.join(dir);
             if p.is_dir() {
-                debouncer.watcher().watch(&p, RecursiveMode::Recursive).map_err(|e| e.to_string())?;
+                debouncer
+                    .watcher()
+                    .watch(&p, RecursiveMode::Recursive)
+                    .map_err(|e| e.to_string())?;
             }
         }
-        let output_dir = root.join(opts.output_dir().strip_prefix(&opts.root).unwrap_or(Path::new("public")));
-        let mut w = Watch { _debouncer: debouncer, rx, root, output_dir, seen: Default::default() };
+        let output_dir = root.join(
+            opts.output_dir()
+                .strip_prefix(&opts.root)
+                .unwrap_or(Path::new("public")),
+        );
+        let mut w = Watch {
+            _debouncer: debouncer,
+            rx,
+            root,
+            output_dir,
+            seen: Default::default(),
+        };
         let seen = walkdir::WalkDir::new(&w.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || w.relevant(e.path()))
@@ -295,7 +321,9 @@ impl Watch {
     /// Inputs of the site: site.yaml, content/, templates/, static/, minus hidden files,
     /// editor back-ups and the output.
     fn relevant(&self, p: &Path) -> bool {
-        let Ok(rel) = p.strip_prefix(&self.root) else { return false };
+        let Ok(rel) = p.strip_prefix(&self.root) else {
+            return false;
+        };
         if p.starts_with(&self.output_dir) {
             return false;
         }
@@ -303,8 +331,15 @@ impl Watch {
             let s = c.as_os_str().to_string_lossy();
             s.starts_with('.') || s.ends_with('~') || s.ends_with(".swp") || s.ends_with(".tmp")
         });
-        let top = rel.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        !hidden && matches!(top.as_deref(), Some("site.yaml" | "content" | "templates" | "static"))
+        let top = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        !hidden
+            && matches!(
+                top.as_deref(),
+                Some("site.yaml" | "content" | "templates" | "static")
+            )
     }
 }
 
@@ -442,6 +477,10 @@ async fn serve_file(path: &str, data: &Data, status: StatusCode) -> Response {
             Ok(b) => b,
             Err(_) => return (StatusCode::NOT_FOUND, "gone").into_response(),
         },
+        // `serve` keeps everything in memory; these never occur here.
+        Data::Staged(_) | Data::Unchanged(_) | Data::Dropped(_) => {
+            return (StatusCode::NOT_FOUND, "not in memory").into_response();
+        }
     };
     let mime = mime_guess::from_path(path)
         .first_raw()

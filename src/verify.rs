@@ -12,7 +12,7 @@ use crate::error::{Diagnostic, did_you_mean};
 use crate::link::Site;
 use crate::load::Content;
 use crate::markdown::{Rendered, percent_decode};
-use crate::render::{Data, Origin, Output};
+use crate::render::{Origin, Output};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -83,51 +83,91 @@ pub fn anchors(
     errors
 }
 
-/// The ids and outgoing URLs of one HTML document.
-#[derive(Debug, Default)]
+/// The ids and outgoing URLs of one HTML document, kept compact: a large site keeps one per
+/// page until the output check.
+#[derive(Debug, Default, Clone)]
 pub struct Scan {
-    pub ids: HashSet<String>,
-    pub urls: Vec<String>,
+    /// Sorted, for binary search.
+    pub ids: Vec<Box<str>>,
+    /// Distinct URLs in order of appearance.
+    pub urls: Vec<Box<str>>,
+}
+
+impl Scan {
+    pub fn has_id(&self, id: &str) -> bool {
+        self.ids.binary_search_by(|i| i.as_ref().cmp(id)).is_ok()
+    }
+}
+
+/// Scans an output file: HTML tags, or the `<loc>`s and links of a sitemap or feed.
+pub fn scan_file(path: &str, bytes: &[u8]) -> Scan {
+    let text = String::from_utf8_lossy(bytes);
+    if path.ends_with(".xml") {
+        let mut s = scan(&text);
+        s.urls.splice(
+            0..0,
+            xml_urls(&text).into_iter().map(String::into_boxed_str),
+        );
+        dedup_in_order(&mut s.urls);
+        s
+    } else {
+        scan(&text)
+    }
+}
+
+fn dedup_in_order(urls: &mut Vec<Box<str>>) {
+    let mut seen = HashSet::new();
+    urls.retain(|u| seen.insert(u.clone()));
 }
 
 /// Checks every internal `href`/`src` of every generated HTML page, the sitemap and the feed.
+/// Broken links that a template makes on many pages are reported once, with a count.
 pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
-    let scans: HashMap<&str, Scan> = output
-        .files
-        .par_iter()
-        .filter_map(|(path, f)| match &f.data {
-            Data::Bytes(b) if path.ends_with(".html") => {
-                Some((path.as_str(), scan(&String::from_utf8_lossy(b))))
-            }
-            _ => None,
-        })
-        .collect();
     let origin = config
         .base_url
         .strip_suffix(config.base_path.as_str())
         .unwrap_or("");
-    let mut errors: Vec<Diagnostic> = output
+    let found: Vec<(String, &Origin, String, String)> = output
         .files
         .par_iter()
         .flat_map_iter(|(path, f)| {
             let mut errs = Vec::new();
-            let urls: Vec<String> = match &f.data {
-                Data::Bytes(_) if path.ends_with(".html") => scans[path.as_str()].urls.clone(),
-                Data::Bytes(b) if path == "sitemap.xml" || path == "atom.xml" => {
-                    xml_urls(&String::from_utf8_lossy(b))
-                }
-                _ => Vec::new(),
-            };
-            let mut seen = HashSet::new();
-            for url in urls {
-                if !seen.insert(url.clone()) {
-                    continue;
-                }
-                if let Err(why) = resolve(&url, path, output, &scans, config, origin) {
-                    errs.push(blame(path, &f.origin, &url, why));
+            if let Some(scan) = &f.scan {
+                for url in &scan.urls {
+                    if let Err(why) = resolve(url, path, output, config, origin) {
+                        errs.push((path.clone(), &f.origin, url.to_string(), why));
+                    }
                 }
             }
             errs
+        })
+        .collect();
+    // Group by where the link came from: a template's broken asset path is one problem.
+    let mut groups: Vec<((String, String), Vec<(String, &Origin, String)>)> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (path, origin, url, why) in found {
+        let key = match origin {
+            Origin::Page { template, .. } => (template.clone(), url.clone()),
+            Origin::Template(t) => (t.clone(), url.clone()),
+            _ => (path.clone(), url.clone()),
+        };
+        let generic_why = why.clone();
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push((path, origin, generic_why));
+    }
+    let mut errors: Vec<Diagnostic> = groups
+        .into_iter()
+        .map(|((_, url), pages)| {
+            let (path, origin, why) = &pages[0];
+            let mut d = blame(path, origin, &url, why.clone());
+            if pages.len() > 1 {
+                d.message
+                    .push_str(&format!(" (and on {} more pages)", pages.len() - 1));
+            }
+            d
         })
         .collect();
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
@@ -153,7 +193,6 @@ fn resolve(
     url: &str,
     from: &str,
     output: &Output,
-    scans: &HashMap<&str, Scan>,
     config: &Config,
     origin: &str,
 ) -> Result<(), String> {
@@ -207,10 +246,11 @@ fn resolve(
     }
     if let Some(frag) = fragment
         && !frag.is_empty()
-        && let Some(s) = scans.get(file.as_str())
+        && let Some(s) = output.files.get(&file).and_then(|f| f.scan.as_ref())
+        && file.ends_with(".html")
     {
         let frag = percent_decode(frag);
-        if !s.ids.contains(&frag) {
+        if !s.has_id(&frag) {
             return Err(format!("{file} has no element with id `{frag}`"));
         }
     }
@@ -250,15 +290,19 @@ fn xml_urls(xml: &str) -> Vec<String> {
             break;
         }
     }
-    let s = scan(xml);
-    urls.extend(s.urls);
     urls
+}
+
+/// The URLs of an HTML document, as strings (for tests and tools).
+pub fn urls_of(html: &str) -> Vec<String> {
+    scan(html).urls.into_iter().map(String::from).collect()
 }
 
 /// A small HTML tokenizer: collects `id`/`name` attributes and the URLs of `href`, `src` and
 /// meta refresh, skipping comments and the contents of `<script>` and `<style>`.
 pub fn scan(html: &str) -> Scan {
-    let mut out = Scan::default();
+    let mut ids: Vec<Box<str>> = Vec::new();
+    let mut urls: Vec<Box<str>> = Vec::new();
     let b = html.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -330,12 +374,8 @@ pub fn scan(html: &str) -> Scan {
         }
         for (name, value) in &attrs {
             match name.as_str() {
-                "id" => {
-                    out.ids.insert(value.clone());
-                }
-                "name" if tag == "a" => {
-                    out.ids.insert(value.clone());
-                }
+                "id" => ids.push(value.as_str().into()),
+                "name" if tag == "a" => ids.push(value.as_str().into()),
                 "href" if matches!(tag.as_str(), "a" | "link" | "area") => {
                     let rel = attrs
                         .iter()
@@ -344,7 +384,7 @@ pub fn scan(html: &str) -> Scan {
                         .unwrap_or("");
                     // Hints to other hosts are not requests for our files.
                     if !matches!(rel, "preconnect" | "dns-prefetch") {
-                        out.urls.push(value.clone());
+                        urls.push(value.as_str().into());
                     }
                 }
                 "src"
@@ -360,14 +400,14 @@ pub fn scan(html: &str) -> Scan {
                             | "track"
                     ) =>
                 {
-                    out.urls.push(value.clone())
+                    urls.push(value.as_str().into())
                 }
                 "content" if tag == "meta" => {
                     let refresh = attrs
                         .iter()
                         .any(|(n, v)| n == "http-equiv" && v.eq_ignore_ascii_case("refresh"));
                     if refresh && let Some(p) = value.to_ascii_lowercase().find("url=") {
-                        out.urls.push(value[p + 4..].trim().to_string());
+                        urls.push(value[p + 4..].trim().into());
                     }
                 }
                 _ => {}
@@ -376,13 +416,17 @@ pub fn scan(html: &str) -> Scan {
         i = (k + 1).min(b.len());
         if tag == "script" || tag == "style" {
             let close = format!("</{tag}");
-            i = html[i..]
-                .to_ascii_lowercase()
-                .find(&close)
+            let c = close.as_bytes();
+            i = b[i..]
+                .windows(c.len())
+                .position(|w| w.eq_ignore_ascii_case(c))
                 .map_or(b.len(), |j| i + j);
         }
     }
-    out
+    ids.sort_unstable();
+    ids.dedup();
+    dedup_in_order(&mut urls);
+    Scan { ids, urls }
 }
 
 fn decode_entities(s: &str) -> String {
@@ -406,8 +450,9 @@ mod tests {
         let s = scan(
             "<a href=\"/x/?a=1&amp;b\" id=top>t</a><!-- <a href=\"/no\"> --><script>if(a<b){x='<img src=\"/no\">'}</script><img src='/i.png'><meta http-equiv=\"refresh\" content=\"0; url=/new/\">",
         );
-        assert_eq!(s.urls, vec!["/x/?a=1&b", "/i.png", "/new/"]);
-        assert!(s.ids.contains("top"));
+        let urls: Vec<&str> = s.urls.iter().map(|u| u.as_ref()).collect();
+        assert_eq!(urls, vec!["/x/?a=1&b", "/i.png", "/new/"]);
+        assert!(s.has_id("top"));
     }
 
     #[test]

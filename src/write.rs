@@ -1,11 +1,13 @@
-//! Puts an [`Output`] on disk: a staging folder beside `public/`, swapped in only when complete.
+//! Puts the output on disk: a staging folder beside `public/`, swapped in only when complete.
 //!
 //! The previous site survives any failure: nothing touches `public/` until the staging folder
-//! holds the whole new site. Files whose bytes did not change are hard-linked from the old site
-//! into the staging folder, so they keep their mtime; on Linux the two folders are then
-//! exchanged atomically (`renameat2(RENAME_EXCHANGE)`), so `public/` is at every instant either
-//! the complete old site or the complete new one. When nothing changed at all, nothing is
-//! written. A lock file beside the output serializes concurrent builds of the same output.
+//! holds the whole new site. `render` hands each file to [`Staging::put`] as soon as it is made,
+//! which writes it into the staging folder only if its bytes differ from the file already in
+//! `public/`; [`finish`] then hard-links the unchanged files into the staging folder (so they
+//! keep their mtime), copies static files, and on Linux exchanges the two folders atomically
+//! (`renameat2(RENAME_EXCHANGE)`), so `public/` is at every instant either the complete old
+//! site or the complete new one. When nothing changed at all, nothing is written. A lock file
+//! beside the output serializes concurrent builds of the same output.
 
 use crate::error::{Diagnostic, Error, fs};
 use crate::render::{Data, Output};
@@ -22,87 +24,113 @@ pub struct WriteReport {
     pub bytes: u64,
 }
 
-/// Writes `output` to `out_dir`. `shown` is how messages name the output folder.
-pub fn write(output: &Output, out_dir: &Path, shown: &Path) -> Result<WriteReport, Error> {
-    let parent = match out_dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| {
-            Diagnostic::new(shown, "the output path has no folder name")
-                .hint("give an output folder such as `public`")
-        })?;
-    fs::create_dir_all(&parent, &parent)?;
-    if out_dir.exists() && !out_dir.is_dir() {
-        return Err(
-            Diagnostic::new(shown, "the output path exists and is not a folder")
-                .hint("move that file away or choose another output with --output")
-                .into(),
-        );
-    }
+/// A staging folder beside the output, holding the lock until it is swapped in or dropped.
+#[derive(Debug)]
+pub struct Staging {
+    out_dir: PathBuf,
+    dir: PathBuf,
+    shown: PathBuf,
+    _lock: std::fs::File,
+}
 
-    // One build at a time per output folder.
-    let lock_path = parent.join(format!(".{name}.lock"));
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| fs::io(&lock_path, "cannot create the lock file", &e))?;
-    lock.lock()
-        .map_err(|e| fs::io(&lock_path, "cannot lock", &e))?;
-
-    // Staging folders left by a killed build are ours to remove: we hold the lock.
-    let prefix = format!(".{name}.staging-");
-    if let Ok(entries) = std::fs::read_dir(&parent) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(&prefix) {
-                let _ = std::fs::remove_dir_all(e.path());
+impl Staging {
+    /// Takes the lock, removes staging folders left by killed builds, and creates a new one.
+    pub fn begin(out_dir: &Path, shown: &Path) -> Result<Staging, Error> {
+        let parent = match out_dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Diagnostic::new(shown, "the output path has no folder name")
+                    .hint("give an output folder such as `public`")
+            })?;
+        fs::create_dir_all(&parent, &parent)?;
+        if out_dir.exists() && !out_dir.is_dir() {
+            return Err(
+                Diagnostic::new(shown, "the output path exists and is not a folder")
+                    .hint("move that file away or choose another output with --output")
+                    .into(),
+            );
+        }
+        // One build at a time per output folder.
+        let lock_path = parent.join(format!(".{name}.lock"));
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| fs::io(&lock_path, "cannot create the lock file", &e))?;
+        lock.lock()
+            .map_err(|e| fs::io(&lock_path, "cannot lock", &e))?;
+        // Staging folders left by a killed build are ours to remove: we hold the lock.
+        let prefix = format!(".{name}.staging-");
+        if let Ok(entries) = std::fs::read_dir(&parent) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
             }
         }
+        let dir = parent.join(format!("{prefix}{}", std::process::id()));
+        fs::create_dir_all(&dir, shown)?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            dir,
+            shown: shown.to_path_buf(),
+            _lock: lock,
+        })
     }
 
-    // Compare with what is there.
-    let old_files: BTreeSet<String> = if out_dir.is_dir() {
-        list_files(out_dir)
-    } else {
-        BTreeSet::new()
-    };
-    let same: Vec<bool> = output
-        .files
-        .par_iter()
-        .map(|(path, f)| old_files.contains(path) && unchanged(&out_dir.join(path), &f.data))
-        .collect();
-    let unchanged_count = same.iter().filter(|s| **s).count();
-    let new_paths: HashSet<&str> = output.files.keys().map(String::as_str).collect();
-    let stale = old_files
-        .iter()
-        .filter(|p| !new_paths.contains(p.as_str()) && !is_kept(p))
-        .count();
-    let mut report = WriteReport {
-        written: output.files.len() - unchanged_count,
-        unchanged: unchanged_count,
-        removed: stale,
-        bytes: 0,
-    };
-    if report.written == 0 && report.removed == 0 {
-        return Ok(report);
+    /// Stages a file: written only if it differs from the one in the output folder.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Data, Diagnostic> {
+        let len = bytes.len() as u64;
+        if same_bytes(&self.out_dir.join(path), bytes) {
+            return Ok(Data::Unchanged(len));
+        }
+        let dest = self.dir.join(path);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent, &self.shown.join(path))?;
+        }
+        fs::write(&dest, bytes, &self.shown.join(path))?;
+        Ok(Data::Staged(len))
     }
 
-    let staging = parent.join(format!("{prefix}{}", std::process::id()));
-    let result = fill(output, &same, out_dir, &staging, shown).and_then(|bytes| {
-        report.bytes = bytes;
-        swap(&staging, out_dir, shown)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
+    /// Reads back a file that this build produced (for the search index).
+    pub fn read(&self, path: &str, data: &Data) -> Option<Vec<u8>> {
+        match data {
+            Data::Staged(_) => std::fs::read(self.dir.join(path)).ok(),
+            Data::Unchanged(_) => std::fs::read(self.out_dir.join(path)).ok(),
+            _ => None,
+        }
     }
-    result?;
-    drop(lock);
-    Ok(report)
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // After a swap this is the old site; after a failure, the unfinished new one.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn same_bytes(old: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(old) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
+            std::fs::read(old).is_ok_and(|o| o == bytes)
+        }
+        _ => false,
+    }
+}
+
+fn same_file(old: &Path, src: &Path) -> bool {
+    match (std::fs::symlink_metadata(old), std::fs::metadata(src)) {
+        (Ok(a), Ok(b)) if a.is_file() && a.len() == b.len() => {
+            matches!((std::fs::read(old), std::fs::read(src)), (Ok(x), Ok(y)) if x == y)
+        }
+        _ => false,
+    }
 }
 
 /// Top-level entries of the output that a build keeps: a `.git` of a branch checkout.
@@ -122,81 +150,132 @@ fn list_files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-fn unchanged(old: &Path, data: &Data) -> bool {
-    let Ok(meta) = std::fs::symlink_metadata(old) else {
-        return false;
+/// Completes the staging folder and swaps it in, unless nothing changed.
+pub fn finish(output: &Output) -> Result<WriteReport, Error> {
+    let crate::render::Sink::Stage(staging) = output.sink.as_ref() else {
+        return Err(Diagnostic::new("public", "internal: the output was not staged").into());
     };
-    if !meta.is_file() {
-        return false;
-    }
-    match data {
-        Data::Bytes(b) => meta.len() == b.len() as u64 && std::fs::read(old).is_ok_and(|o| o == *b),
-        Data::File(src) => {
-            std::fs::metadata(src).is_ok_and(|m| m.len() == meta.len())
-                && matches!((std::fs::read(old), std::fs::read(src)), (Ok(a), Ok(b)) if a == b)
-        }
-    }
-}
+    let out_dir = &staging.out_dir;
+    let shown = &staging.shown;
 
-/// Writes the staging folder; returns the bytes written.
-fn fill(
-    output: &Output,
-    same: &[bool],
-    out_dir: &Path,
-    staging: &Path,
-    shown: &Path,
-) -> Result<u64, Error> {
-    let staged_name = |p: &str| shown.join(p);
-    fs::create_dir_all(staging, shown)?;
-    let dirs: BTreeSet<&str> = output
-        .files
-        .keys()
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    for d in dirs {
-        fs::create_dir_all(&staging.join(d), &staged_name(d))?;
-    }
-    let files: Vec<(&String, &crate::render::OutFile, bool)> = output
+    // Files still to place: copies (static, content assets) and anything kept in memory.
+    let pending: Vec<(&String, &Data)> = output
         .files
         .iter()
-        .zip(same)
-        .map(|((p, f), s)| (p, f, *s))
+        .filter(|(_, f)| matches!(f.data, Data::File(_) | Data::Bytes(_)))
+        .map(|(p, f)| (p, &f.data))
         .collect();
-    let results: Vec<Result<u64, Diagnostic>> = files
+    let placed: Vec<Result<bool, Diagnostic>> = pending
         .par_iter()
-        .map(|(path, f, same)| {
-            let dest = staging.join(path);
-            if *same && std::fs::hard_link(out_dir.join(path), &dest).is_ok() {
-                return Ok(0);
-            }
-            match &f.data {
-                Data::Bytes(b) => fs::write(&dest, b, &staged_name(path)).map(|_| b.len() as u64),
-                Data::File(src) => std::fs::copy(src, &dest)
-                    .map_err(|e| fs::io(&staged_name(path), "cannot copy", &e)),
+        .map(|(path, data)| -> Result<bool, Diagnostic> {
+            let old = out_dir.join(path);
+            match data {
+                Data::File(src) => {
+                    if same_file(&old, src) {
+                        return Ok(false);
+                    }
+                    let dest = staging.dir.join(path);
+                    if let Some(parent) = dest.parent() {
+                        fs::create_dir_all(parent, &shown.join(path))?;
+                    }
+                    std::fs::copy(src, &dest)
+                        .map_err(|e| fs::io(&shown.join(path), "cannot copy", &e))?;
+                    Ok(true)
+                }
+                Data::Bytes(b) => Ok(matches!(staging.put(path, b)?, Data::Staged(_))),
+                _ => Ok(false),
             }
         })
         .collect();
     let mut errors = Vec::new();
-    let mut bytes = 0;
-    for r in results {
+    let mut copied: HashSet<&str> = HashSet::new();
+    for (r, (path, _)) in placed.into_iter().zip(&pending) {
         match r {
-            Ok(n) => bytes += n,
+            Ok(true) => {
+                copied.insert(path.as_str());
+            }
+            Ok(false) => {}
             Err(d) => errors.push(d),
         }
     }
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    // Keep a branch checkout's .git across builds.
+
+    let old_files: BTreeSet<String> = if out_dir.is_dir() {
+        list_files(out_dir)
+    } else {
+        BTreeSet::new()
+    };
+    let stale = old_files
+        .iter()
+        .filter(|p| !output.files.contains_key(p.as_str()) && !is_kept(p))
+        .count();
+    let changed: Vec<&String> = output
+        .files
+        .iter()
+        .filter(|(p, f)| matches!(f.data, Data::Staged(_)) || copied.contains(p.as_str()))
+        .map(|(p, _)| p)
+        .collect();
+    let mut report = WriteReport {
+        written: changed.len(),
+        unchanged: output.files.len() - changed.len(),
+        removed: stale,
+        bytes: output
+            .files
+            .iter()
+            .filter(|(p, _)| {
+                copied.contains(p.as_str()) || matches!(output.files[*p].data, Data::Staged(_))
+            })
+            .map(|(_, f)| f.data.len())
+            .sum(),
+    };
+    if report.written == 0 && report.removed == 0 && out_dir.is_dir() {
+        return Ok(report);
+    }
+
+    // Unchanged files join the new site as hard links: no bytes written, mtimes kept.
+    let unchanged: Vec<&String> = output
+        .files
+        .iter()
+        .filter(|(p, f)| !copied.contains(p.as_str()) && !matches!(f.data, Data::Staged(_)))
+        .map(|(p, _)| p)
+        .collect();
+    let dirs: BTreeSet<&str> = unchanged
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for d in dirs {
+        fs::create_dir_all(&staging.dir.join(d), &shown.join(d))?;
+    }
+    let linked: Vec<Result<(), Diagnostic>> = unchanged
+        .par_iter()
+        .map(|path| {
+            let (from, to) = (out_dir.join(path), staging.dir.join(path));
+            if std::fs::hard_link(&from, &to).is_ok() {
+                return Ok(());
+            }
+            std::fs::copy(&from, &to)
+                .map(|_| ())
+                .map_err(|e| fs::io(&shown.join(path), "cannot keep", &e))
+        })
+        .collect();
+    let errors: Vec<Diagnostic> = linked.into_iter().filter_map(Result::err).collect();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
     let git = out_dir.join(".git");
     if git.exists() {
-        std::fs::rename(&git, staging.join(".git"))
+        std::fs::rename(&git, staging.dir.join(".git"))
             .map_err(|e| fs::io(&shown.join(".git"), "cannot keep", &e))?;
     }
-    Ok(bytes)
+    swap(&staging.dir, out_dir, shown)?;
+    report.written = changed.len();
+    Ok(report)
 }
 
-/// Replaces `out_dir` with `staging`, atomically where the OS allows.
+/// Replaces `out_dir` with `staging`, atomically where the OS allows. Afterwards `staging`
+/// holds the old site (or nothing), and `Staging`'s drop removes it.
 fn swap(staging: &Path, out_dir: &Path, shown: &Path) -> Result<(), Error> {
     if !out_dir.exists() {
         return std::fs::rename(staging, out_dir)
@@ -206,13 +285,11 @@ fn swap(staging: &Path, out_dir: &Path, shown: &Path) -> Result<(), Error> {
     {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
-            // `staging` now holds the old site.
-            let _ = std::fs::remove_dir_all(staging);
             return Ok(());
         }
     }
-    // Elsewhere (or on a file system without exchange): two renames, old site kept until the
-    // new one is in place.
+    // Elsewhere (or on a file system without exchange): two renames, the old site kept until
+    // the new one is in place.
     let old = staging.with_file_name(format!(
         "{}-old",
         staging
@@ -226,6 +303,6 @@ fn swap(staging: &Path, out_dir: &Path, shown: &Path) -> Result<(), Error> {
         let _ = std::fs::rename(&old, out_dir);
         return Err(fs::io(shown, "cannot move the new site into place", &e).into());
     }
-    let _ = std::fs::remove_dir_all(&old);
+    let _ = std::fs::rename(&old, staging);
     Ok(())
 }

@@ -304,12 +304,12 @@ fn builds_under_a_sub_path_with_every_url_prefixed() {
     for (path, bytes) in t.snapshot("public") {
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let urls: Vec<String> = if path.ends_with(".html") {
-            mekong::verify::scan(&text).urls
+            mekong::verify::urls_of(&text)
         } else if path.ends_with(".xml") {
             text.split("<loc>")
                 .skip(1)
                 .map(|s| s[..s.find("</loc>").unwrap()].to_string())
-                .chain(mekong::verify::scan(&text).urls)
+                .chain(mekong::verify::urls_of(&text))
                 .collect()
         } else {
             continue;

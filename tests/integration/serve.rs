@@ -8,24 +8,42 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 fn serve(t: &SiteTest) -> Running {
-    start(&ServeOptions { root: t.root().to_path_buf(), port: 0, bind: "127.0.0.1".parse().unwrap(), open: false, drafts: false })
-        .unwrap_or_else(|e| panic!("serve failed: {e}"))
+    start(&ServeOptions {
+        root: t.root().to_path_buf(),
+        port: 0,
+        bind: "127.0.0.1".parse().unwrap(),
+        open: false,
+        drafts: false,
+    })
+    .unwrap_or_else(|e| panic!("serve failed: {e}"))
 }
 
 /// A raw GET: (status, headers, body). The path is sent as it is, unnormalized.
 fn get(r: &Running, path: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(r.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", r.addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        r.addr
+    )
+    .unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
     let text = String::from_utf8_lossy(&buf).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, head.to_ascii_lowercase(), body.to_string())
 }
 
-fn wait_for(rx: &mut tokio::sync::broadcast::Receiver<Notice>, want: impl Fn(&Notice) -> bool) -> Notice {
+fn wait_for(
+    rx: &mut tokio::sync::broadcast::Receiver<Notice>,
+    want: impl Fn(&Notice) -> bool,
+) -> Notice {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         match rx.try_recv() {
@@ -46,7 +64,10 @@ fn serves_pages_assets_redirects_and_404_with_types() {
     let r = serve(&t);
     let (status, head, body) = get(&r, "/a/");
     assert_eq!(status, 200);
-    assert!(head.contains("content-type: text/html; charset=utf-8"), "{head}");
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
     assert!(body.contains("/__mekong/live.js"), "live reload injected");
     let (status, head, _) = get(&r, "/assets/mekong.css");
     assert_eq!(status, 200);
@@ -81,7 +102,10 @@ fn never_serves_a_file_outside_the_output() {
     ] {
         let (status, _, body) = get(&r, path);
         assert_ne!(status, 200, "{path} served");
-        assert!(!body.contains("top secret") && !body.contains("root:"), "{path} leaked");
+        assert!(
+            !body.contains("top secret") && !body.contains("root:"),
+            "{path} leaked"
+        );
     }
 }
 
@@ -90,14 +114,25 @@ fn reloads_on_edit_shows_errors_and_recovers() {
     let t = SiteTest::fixture("build/basic");
     let r = serve(&t);
     let mut rx = r.notices();
-    t.write("content/loose/d.md", "---\ntitle: Page D\n---\nEdited while serving.\n");
+    t.write(
+        "content/loose/d.md",
+        "---\ntitle: Page D\n---\nEdited while serving.\n",
+    );
     wait_for(&mut rx, |n| *n == Notice::Reload);
     assert!(get(&r, "/loose/d/").2.contains("Edited while serving."));
 
-    t.write("content/loose/d.md", "---\ntitle: Page D\nbogus: 1\n---\nBroken.\n");
+    t.write(
+        "content/loose/d.md",
+        "---\ntitle: Page D\nbogus: 1\n---\nBroken.\n",
+    );
     let n = wait_for(&mut rx, |n| matches!(n, Notice::Failed(_)));
-    let Notice::Failed(text) = n else { unreachable!() };
-    assert!(text.contains("content/loose/d.md:3:1: unknown key `bogus`"), "{text}");
+    let Notice::Failed(text) = n else {
+        unreachable!()
+    };
+    assert!(
+        text.contains("content/loose/d.md:3:1: unknown key `bogus`"),
+        "{text}"
+    );
     let (status, _, body) = get(&r, "/loose/d/");
     assert_eq!(status, 200, "the last good site is still served");
     assert!(body.contains("Edited while serving."));
@@ -125,7 +160,11 @@ fn event_stream_speaks_server_sent_events() {
     s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
     write!(s, "GET /__mekong/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
-    t.write("content/a.md", &t.read("content/a.md").replace("First paragraph", "Changed paragraph"));
+    t.write(
+        "content/a.md",
+        &t.read("content/a.md")
+            .replace("First paragraph", "Changed paragraph"),
+    );
     let mut got = String::new();
     let mut buf = [0u8; 4096];
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -152,15 +191,27 @@ fn survives_aborted_and_many_concurrent_connections() {
             std::thread::spawn(move || {
                 let mut s = TcpStream::connect(addr).unwrap();
                 s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-                let path = if i % 2 == 0 { "/a/" } else { "/assets/mekong.css" };
-                write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                let path = if i % 2 == 0 {
+                    "/a/"
+                } else {
+                    "/assets/mekong.css"
+                };
+                write!(
+                    s,
+                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
                 let mut buf = Vec::new();
                 s.read_to_end(&mut buf).unwrap();
                 String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200")
             })
         })
         .collect();
-    let ok = handles.into_iter().filter_map(|h| h.join().ok()).filter(|ok| *ok).count();
+    let ok = handles
+        .into_iter()
+        .filter_map(|h| h.join().ok())
+        .filter(|ok| *ok)
+        .count();
     assert_eq!(ok, 200);
     assert_eq!(get(&r, "/").0, 200, "still responsive");
 }

@@ -7,7 +7,7 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Log, Network, Page as Cdp, Runtime};
 use headless_chrome::{Browser, LaunchOptions, Tab};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -123,14 +123,16 @@ pub struct Recorded {
     pub requests: Vec<String>,
     /// (loader id, lifecycle event name) of the main frame and its children.
     pub lifecycle: Vec<(String, String)>,
-    /// Requests not finished yet (EventSource streams excluded).
-    pub inflight: HashSet<String>,
+    /// Requests not finished yet (EventSource streams excluded), with their loader id.
+    pub inflight: HashMap<String, String>,
     /// (url, status) of every response.
     pub responses: Vec<(String, u32)>,
     /// URLs expected to answer >= 400 (a deliberate visit of a missing page).
     pub expected_errors: HashSet<String>,
     /// Request id to URL, to name failed requests.
-    urls: std::collections::HashMap<String, String>,
+    urls: HashMap<String, String>,
+    /// Request id to the URL of the document that made it.
+    documents: HashMap<String, String>,
 }
 
 fn remote_text(o: &Runtime::RemoteObject) -> String {
@@ -196,8 +198,11 @@ impl Recorded {
                 self.requests.push(p.request.url.clone());
                 self.urls
                     .insert(p.request_id.clone(), p.request.url.clone());
+                self.documents
+                    .insert(p.request_id.clone(), p.document_url.clone());
                 if p.Type != Some(Network::ResourceType::EventSource) {
-                    self.inflight.insert(p.request_id.clone());
+                    self.inflight
+                        .insert(p.request_id.clone(), p.loader_id.clone());
                 }
             }
             Event::NetworkResponseReceived(e) => {
@@ -205,10 +210,13 @@ impl Recorded {
                 let status = r.status as u32;
                 self.responses.push((r.url.clone(), status));
                 if status >= 400 && !self.expected_errors.contains(strip_fragment(&r.url)) {
-                    self.problems.push(format!(
-                        "HTTP {status} for {} (loaded by {})",
-                        r.url, self.at
-                    ));
+                    let by = self
+                        .documents
+                        .get(&e.params.request_id)
+                        .filter(|d| !d.is_empty())
+                        .unwrap_or(&self.at);
+                    self.problems
+                        .push(format!("HTTP {status} for {} (requested by {by})", r.url));
                 }
             }
             Event::NetworkLoadingFinished(e) => {
@@ -229,6 +237,11 @@ impl Recorded {
                 }
             }
             Event::PageLifecycleEvent(e) => {
+                if e.params.name == "init" {
+                    // A new document: what the previous one was loading no longer matters.
+                    let loader = &e.params.loader_id;
+                    self.inflight.retain(|_, l| l == loader);
+                }
                 self.lifecycle
                     .push((e.params.loader_id.clone(), e.params.name.clone()));
             }
@@ -326,10 +339,7 @@ impl Page {
             })
             .map_err(|e| format!("{e:#}"))?;
         if let Some(d) = r.exception_details {
-            let desc = d
-                .exception
-                .and_then(|x| x.description)
-                .unwrap_or_default();
+            let desc = d.exception.and_then(|x| x.description).unwrap_or_default();
             return Err(format!("{}: {desc}", d.text));
         }
         Ok(r.result.value.unwrap_or(Value::Null))
@@ -437,7 +447,7 @@ impl Page {
             std::thread::sleep(Duration::from_millis(20));
         }
         let r = self.rec();
-        let names: Vec<&String> = r.inflight.iter().filter_map(|id| r.urls.get(id)).collect();
+        let names: Vec<&String> = r.inflight.keys().filter_map(|id| r.urls.get(id)).collect();
         eprintln!("note: {} still loading after 5 s: {names:?}", r.at);
     }
 
@@ -507,26 +517,54 @@ impl Page {
             .unwrap_or_else(|e| panic!("cannot press {key}: {e:#}"));
     }
 
+    /// Inserts `text` at the caret in one go, as a paste or an input method would (one `input`
+    /// event); much faster than `type_text` for long strings.
+    pub fn insert_text(&self, text: &str) {
+        self.tab
+            .send_character(text)
+            .unwrap_or_else(|e| panic!("cannot insert {text:?}: {e:#}"));
+    }
+
+    /// Types `text` key by key (keydown, keypress, input, keyup for each character).
     pub fn type_text(&self, text: &str) {
         self.tab
             .type_str(text)
             .unwrap_or_else(|e| panic!("cannot type {text:?}: {e:#}"));
     }
 
-    /// Writes a PNG of the whole page (up to 6000 px tall) at the current width.
-    pub fn screenshot(&self, width: u32, path: &Path) {
-        let height = self
-            .js_f64("Math.ceil(Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0))")
-            .clamp(200.0, 6000.0) as u32;
-        self.viewport(width, height);
-        // Let layout and fonts settle after the resize.
-        let _ = self.eval("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))");
-        let png = self
+    /// Writes a PNG of the whole page (up to 12000 px tall) at the current viewport, which
+    /// stays as it is (so `vh` units and sticky elements behave as on screen).
+    pub fn screenshot(&self, path: &Path) {
+        let size = self.js(
+            "[document.documentElement.clientWidth, \
+              Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)]",
+        );
+        let width = size[0].as_f64().unwrap_or(800.0);
+        let height = size[1].as_f64().unwrap_or(800.0).clamp(200.0, 12000.0);
+        // Let layout and fonts settle.
+        let _ = self.eval(
+            "document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))))",
+        );
+        let data = self
             .tab
-            .capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true)
-            .unwrap();
+            .call_method(Cdp::CaptureScreenshot {
+                format: Some(Cdp::CaptureScreenshotFormatOption::Png),
+                quality: None,
+                clip: Some(Cdp::Viewport {
+                    x: 0.0,
+                    y: 0.0,
+                    width,
+                    height,
+                    scale: 1.0,
+                }),
+                from_surface: Some(true),
+                capture_beyond_viewport: Some(true),
+                optimize_for_speed: None,
+            })
+            .unwrap_or_else(|e| panic!("cannot take a screenshot of {}: {e:#}", self.url()))
+            .data;
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, png).unwrap();
+        std::fs::write(path, base64_decode(&data)).unwrap();
     }
 
     /// Panics listing every problem recorded so far.
@@ -554,4 +592,29 @@ impl Page {
                 .join("\n  ")
         );
     }
+}
+
+/// Standard base64 (what the DevTools protocol sends binary data as).
+fn base64_decode(text: &str) -> Vec<u8> {
+    fn value(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for v in text.bytes().filter_map(value) {
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }

@@ -20,7 +20,10 @@ impl StaticServer {
     /// Serves `root` at `http://<listener addr><prefix>` (prefix like `/amm51/`) until dropped.
     pub fn start(listener: TcpListener, root: PathBuf, prefix: &str) -> StaticServer {
         let addr = listener.local_addr().unwrap();
-        assert!(addr.ip().is_loopback(), "the test server must listen on loopback only");
+        assert!(
+            addr.ip().is_loopback(),
+            "the test server must listen on loopback only"
+        );
         let stop = Arc::new(AtomicBool::new(false));
         let prefix = prefix.to_string();
         let stop2 = stop.clone();
