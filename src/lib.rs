@@ -146,6 +146,12 @@ pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced,
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    // The Markdown sources are rendered and checked: free them before rendering a large site.
+    let mut content = content;
+    for doc in &mut content.docs {
+        doc.text = String::new();
+        doc.body_start = 0;
+    }
 
     let input = render::Input {
         config: &config,

@@ -88,10 +88,17 @@ pub enum Sink {
 
 impl Sink {
     /// Scans a new file for the output check, then keeps, drops or stages its bytes.
-    pub fn process(&self, path: &str, mut file: OutFile) -> Result<OutFile, Diagnostic> {
+    pub fn process(
+        &self,
+        path: &str,
+        mut file: OutFile,
+        checker: &crate::verify::Checker,
+    ) -> Result<OutFile, Diagnostic> {
         if let Data::Bytes(b) = &file.data {
             if file.scan.is_none() && (path.ends_with(".html") || path.ends_with(".xml")) {
-                file.scan = Some(crate::verify::scan_file(path, b));
+                let mut scan = crate::verify::scan_file(path, b);
+                checker.prune(path, &mut scan);
+                file.scan = Some(scan);
             }
             match self {
                 Sink::Memory => {}
@@ -108,13 +115,15 @@ impl Sink {
 pub struct Output {
     pub files: BTreeMap<String, OutFile>,
     pub sink: Arc<Sink>,
+    pub checker: Arc<crate::verify::Checker>,
 }
 
 impl Output {
-    pub fn new(sink: Arc<Sink>) -> Self {
+    pub fn new(sink: Arc<Sink>, checker: Arc<crate::verify::Checker>) -> Self {
         Output {
             files: BTreeMap::new(),
             sink,
+            checker,
         }
     }
 
@@ -143,7 +152,7 @@ impl Output {
             );
             return;
         }
-        match self.sink.process(&path, file) {
+        match self.sink.process(&path, file, &self.checker) {
             Ok(file) => {
                 self.files.insert(path, file);
             }
@@ -276,7 +285,8 @@ pub fn render(
         ..
     } = *input;
     let mut errors = Vec::new();
-    let mut output = Output::new(sink.clone());
+    let checker = Arc::new(crate::verify::Checker::new(config, expected_paths(input)));
+    let mut output = Output::new(sink.clone(), checker.clone());
     let urls = Urls {
         url: site
             .nodes
@@ -321,7 +331,7 @@ pub fn render(
         }
         pages.par_extend(rendered.into_par_iter().map(|r| {
             let (path, file) = r?;
-            let file = sink.process(&path, file)?;
+            let file = sink.process(&path, file, &checker)?;
             Ok((path, file))
         }));
     }
@@ -492,6 +502,37 @@ pub fn render(
     }
     (output, errors)
 }
+
+/// Every path this build will write, but the search index's: known before rendering.
+fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
+    let site = input.site;
+    let mut e: std::collections::HashSet<String> =
+        (0..site.nodes.len()).map(|id| site.file(id)).collect();
+    if !site.tags.is_empty() {
+        e.insert("tags/index.html".into());
+        e.extend(
+            site.tags
+                .iter()
+                .map(|t| format!("tags/{}/index.html", t.slug)),
+        );
+    }
+    e.extend(site.aliases.iter().map(|a| a.file.clone()));
+    e.extend(site.assets.values().map(|a| a.out.clone()));
+    e.extend(input.content.statics.iter().map(|s| s.rel.clone()));
+    e.extend(theme::ASSETS.iter().map(|(p, _)| p.to_string()));
+    e.extend(GENERATED.iter().map(|p| p.to_string()));
+    e.insert("404.html".into());
+    e
+}
+
+/// Files that render writes itself, besides pages.
+const GENERATED: &[&str] = &[
+    "sitemap.xml",
+    "atom.xml",
+    "robots.txt",
+    ".nojekyll",
+    "navigation.json",
+];
 
 fn render_node(
     id: NodeId,

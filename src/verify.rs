@@ -133,10 +133,24 @@ pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
         .flat_map_iter(|(path, f)| {
             let mut errs = Vec::new();
             if let Some(scan) = &f.scan {
+                let exists = |p: &str| output.files.contains_key(p);
                 for url in &scan.urls {
-                    if let Err(why) = resolve(url, path, output, config, origin) {
-                        errs.push((path.clone(), &f.origin, url.to_string(), why));
-                    }
+                    let why = match resolve(url, path, &config.base_path, origin, &exists) {
+                        Resolved::Ok => continue,
+                        Resolved::Broken(why) => why,
+                        Resolved::NeedsId { file, frag } => {
+                            let found = output
+                                .files
+                                .get(&file)
+                                .and_then(|f| f.scan.as_ref())
+                                .is_none_or(|s| s.has_id(&frag));
+                            if found {
+                                continue;
+                            }
+                            format!("{file} has no element with id `{frag}`")
+                        }
+                    };
+                    errs.push((path.clone(), &f.origin, url.to_string(), why));
                 }
             }
             errs
@@ -189,22 +203,36 @@ fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
 }
 
 /// Resolves an URL found in `from` (an output path) against the output.
+/// Where a URL of the output points.
+enum Resolved {
+    /// External, or a file of this build without a fragment to check.
+    Ok,
+    Broken(String),
+    /// A file of this build whose ids must contain `frag`.
+    NeedsId {
+        file: String,
+        frag: String,
+    },
+}
+
+/// Resolves a URL found in `from` (an output path); `exists` says whether an output path is
+/// written by this build.
 fn resolve(
     url: &str,
     from: &str,
-    output: &Output,
-    config: &Config,
+    base_path: &str,
     origin: &str,
-) -> Result<(), String> {
+    exists: &dyn Fn(&str) -> bool,
+) -> Resolved {
     let url = url.trim();
     if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
-        return Ok(());
+        return Resolved::Ok;
     }
     let local =
         if !origin.is_empty() && url.starts_with(origin) && url[origin.len()..].starts_with('/') {
             &url[origin.len()..]
         } else if crate::markdown::is_external(url) {
-            return Ok(());
+            return Resolved::Ok;
         } else {
             url
         };
@@ -217,44 +245,86 @@ fn resolve(
         from.to_string()
     } else if let Some(abs) = path_part.strip_prefix('/') {
         let abs = format!("/{abs}");
-        match abs.strip_prefix(config.base_path.as_str()) {
-            Some(rest) => normalize(rest).ok_or("it leaves the site")?,
-            None if abs == config.base_path.trim_end_matches('/') => String::new(),
+        match abs.strip_prefix(base_path) {
+            Some(rest) => match normalize(rest) {
+                Some(t) => t,
+                None => return Resolved::Broken("it leaves the site".into()),
+            },
+            None if abs == base_path.trim_end_matches('/') => String::new(),
             None => {
-                return Err(format!(
-                    "it does not start with the base path {}",
-                    config.base_path
+                return Resolved::Broken(format!(
+                    "it does not start with the base path {base_path}"
                 ));
             }
         }
     } else {
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        normalize(&format!("{dir}/{path_part}")).ok_or("it leaves the site")?
+        match normalize(&format!("{dir}/{path_part}")) {
+            Some(t) => t,
+            None => return Resolved::Broken("it leaves the site".into()),
+        }
     };
     let target = percent_decode(&target);
     let file = if target.is_empty() || target.ends_with('/') {
         format!("{target}index.html")
-    } else if output.files.contains_key(&target) {
-        target.clone()
-    } else if output.files.contains_key(&format!("{target}/index.html")) {
+    } else if exists(&target) {
+        target
+    } else if exists(&format!("{target}/index.html")) {
         format!("{target}/index.html")
     } else {
-        target.clone()
+        target
     };
-    if !output.files.contains_key(&file) {
-        return Err(format!("no file {file} is written by this build"));
+    if !exists(&file) {
+        return Resolved::Broken(format!("no file {file} is written by this build"));
     }
-    if let Some(frag) = fragment
-        && !frag.is_empty()
-        && let Some(s) = output.files.get(&file).and_then(|f| f.scan.as_ref())
-        && file.ends_with(".html")
-    {
-        let frag = percent_decode(frag);
-        if !s.has_id(&frag) {
-            return Err(format!("{file} has no element with id `{frag}`"));
+    match fragment {
+        Some(frag) if !frag.is_empty() && file.ends_with(".html") => Resolved::NeedsId {
+            file,
+            frag: percent_decode(frag),
+        },
+        _ => Resolved::Ok,
+    }
+}
+
+/// What the output check knows before rendering: every path the build will write (but the
+/// search index), so that most URLs can be checked as soon as a page is rendered and only
+/// the rest kept for [`output`].
+#[derive(Debug, Default)]
+pub struct Checker {
+    pub expected: HashSet<String>,
+    pub base_path: String,
+    pub origin: String,
+}
+
+impl Checker {
+    pub fn new(config: &Config, expected: HashSet<String>) -> Self {
+        Checker {
+            expected,
+            base_path: config.base_path.clone(),
+            origin: config
+                .base_url
+                .strip_suffix(config.base_path.as_str())
+                .unwrap_or("")
+                .to_string(),
         }
     }
-    Ok(())
+
+    /// Drops the URLs of `scan` that already resolve: to an expected file, or to an id of
+    /// the same page. What is left is checked against the finished output.
+    pub fn prune(&self, path: &str, scan: &mut Scan) {
+        let exists = |p: &str| self.expected.contains(p);
+        let ids = std::mem::take(&mut scan.ids);
+        scan.urls.retain(
+            |url| match resolve(url, path, &self.base_path, &self.origin, &exists) {
+                Resolved::Ok => false,
+                Resolved::NeedsId { file, frag } if file == path => ids
+                    .binary_search_by(|i| i.as_ref().cmp(frag.as_str()))
+                    .is_err(),
+                _ => true,
+            },
+        );
+        scan.ids = ids;
+    }
 }
 
 /// Resolves `.` and `..` segments; `None` if the path climbs above the root.
