@@ -357,7 +357,13 @@ pub fn render(
         let mut ctx = tera::Context::new();
         ctx.insert("terms", &terms);
         ctx.insert("title", "Tags");
-        insert_chrome(&mut ctx, site, &urls, None);
+        insert_chrome(
+            &mut ctx,
+            site,
+            &urls,
+            None,
+            &format!("{}tags/", config.base_path),
+        );
         match templates.render("taxonomy.html", &ctx, None) {
             Ok(html) => output.add(
                 "tags/index.html".into(),
@@ -387,7 +393,7 @@ pub fn render(
                 let mut ctx = tera::Context::new();
                 ctx.insert("term", &view);
                 ctx.insert("title", &t.name);
-                insert_chrome(&mut ctx, site, &urls, None);
+                insert_chrome(&mut ctx, site, &urls, None, &urls.tag_url[i]);
                 let html = templates.render("term.html", &ctx, None)?;
                 Ok((
                     format!("tags/{}/index.html", t.slug),
@@ -410,7 +416,13 @@ pub fn render(
     // 404.
     let mut ctx = tera::Context::new();
     ctx.insert("title", "Page not found");
-    insert_chrome(&mut ctx, site, &urls, None);
+    insert_chrome(
+        &mut ctx,
+        site,
+        &urls,
+        None,
+        &format!("{}404.html", config.base_path),
+    );
     match templates.render("404.html", &ctx, None) {
         Ok(html) => output.add(
             "404.html".into(),
@@ -642,7 +654,7 @@ fn render_node(
             },
         );
     }
-    insert_chrome(&mut ctx, site, urls, Some(id));
+    insert_chrome(&mut ctx, site, urls, Some(id), url);
     let html = templates.render(&template, &ctx, Some(&shown))?;
     Ok((
         site.file(id),
@@ -677,7 +689,15 @@ fn summary_view<'a>(id: NodeId, input: &Input<'a>, urls: &'a Urls) -> SummaryVie
 }
 
 /// Navigation, breadcrumbs and prev/next: what every page's chrome needs.
-fn insert_chrome(ctx: &mut tera::Context, site: &Site, urls: &Urls, current: Option<NodeId>) {
+fn insert_chrome(
+    ctx: &mut tera::Context,
+    site: &Site,
+    urls: &Urls,
+    current: Option<NodeId>,
+    here: &str,
+) {
+    ctx.insert("current_url", here);
+    ctx.insert("current_permalink", &urls.permalink(here));
     let path: Vec<NodeId> = match current {
         Some(id) => {
             let mut p = site.ancestors(id);

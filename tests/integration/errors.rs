@@ -227,3 +227,21 @@ fn output_path_that_is_a_file_is_an_error_and_kept() {
     );
     assert_eq!(t.read("public"), "I am a file");
 }
+
+#[test]
+fn errors_on_broken_links_that_templates_make_once_per_template() {
+    let err = fails("template_broken_link");
+    assert!(
+        err.contains("error: content/one.md: broken link `/assets/missing.css` (in one/index.html, rendered by template templates/page.html): no file assets/missing.css is written by this build (and on 1 more pages)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("one/index.html has no element with id `nowhere`"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("missing.css").count(),
+        2,
+        "reported once (message and its file name): {err}"
+    );
+}
