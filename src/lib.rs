@@ -199,13 +199,62 @@ pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced,
     })
 }
 
-/// Builds the site and writes it to the output folder.
+/// Builds the site and writes it to the output folder. When no input changed since the last
+/// build and the output is as that build left it, nothing is rendered or written.
 pub fn build(opts: &Options) -> Result<Summary, Error> {
     let out = opts.output_dir();
     let shown = error::relative(&opts.root, &out);
     let staging = write::Staging::begin(&out, &shown)?;
+    let config = config::load(
+        &opts.root,
+        &config::Overrides {
+            base_url: opts.base_url.clone(),
+        },
+    )?;
+    let extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
+    let key = write::Manifest::key(
+        &opts.root,
+        &format!("{:?}|{}", opts.base_url, opts.drafts),
+        &extra,
+    );
+    if let Some(m) = write::Manifest::read(&out)
+        && m.key == key
+        && m.intact(&out)
+    {
+        let mut output = render::Output::default();
+        for (p, len, _) in &m.files {
+            output.files.insert(
+                p.clone(),
+                render::OutFile::new(
+                    render::Data::Unchanged(*len),
+                    render::Origin::Generated("the previous build"),
+                ),
+            );
+        }
+        let written = write::WriteReport {
+            unchanged: m.files.len(),
+            ..Default::default()
+        };
+        let produced = Produced {
+            output,
+            config,
+            pages: m.pages,
+            indexed: m.indexed,
+            warnings: Vec::new(),
+        };
+        return Ok(Summary { produced, written });
+    }
+    write::Manifest::remove(&out);
     let produced = produce_into(opts, Arc::new(render::Sink::Stage(staging)))?;
     let written = write::finish(&produced.output)?;
+    write::Manifest::record(
+        key,
+        produced.pages,
+        produced.indexed,
+        &out,
+        produced.output.files.keys().cloned(),
+    )
+    .write(&out);
     Ok(Summary { produced, written })
 }
 

@@ -354,3 +354,36 @@ fn titles_with_html_are_escaped() {
         assert!(!html.contains("<i>t</i>"), "{f} has raw tag");
     }
 }
+
+#[test]
+fn unchanged_rebuild_stops_early_but_repairs_a_touched_output() {
+    let t = basic();
+    let again = t.build_ok();
+    assert_eq!(again.written.written, 0);
+    // Someone deletes or edits a file of the output: the next build notices and repairs it.
+    std::fs::remove_file(t.root().join("public/a/index.html")).unwrap();
+    t.write("public/s/b/index.html", "tampered");
+    let repaired = t.build_ok();
+    assert!(repaired.written.written >= 2, "{:?}", repaired.written);
+    assert!(
+        t.main_of("public/a/index.html")
+            .contains("First paragraph of A")
+    );
+    assert!(
+        t.main_of("public/s/b/index.html")
+            .contains("body with an image")
+    );
+}
+
+#[test]
+fn unchanged_rebuild_notices_template_and_option_changes() {
+    let t = basic();
+    t.write("templates/404.html", "<!DOCTYPE html><html lang=\"en\"><head><title>Lost</title></head><body><main><h1>Lost here</h1></main></body></html>");
+    t.build_ok();
+    assert!(t.read("public/404.html").contains("Lost here"));
+    t.build_with(|o| o.drafts = true).unwrap();
+    assert!(
+        t.exists("public/s/hidden-draft/index.html"),
+        "a different option is a different build"
+    );
+}
