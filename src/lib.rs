@@ -82,121 +82,266 @@ pub struct Summary {
     pub written: write::WriteReport,
 }
 
-/// Runs every stage but `write`, keeping the output in memory (what `serve` needs).
+/// Runs every stage but `write`, keeping the output in memory.
 pub fn produce(opts: &Options) -> Result<Produced, Error> {
     produce_into(opts, Arc::new(render::Sink::Memory))
 }
 
+/// What a build computes before rendering: the stages from config to the anchor check.
+pub struct Prepared {
+    pub config: config::Config,
+    pub content: load::Content,
+    pub site: link::Site,
+    pub rendered: Vec<Option<markdown::Rendered>>,
+    pub sources: quote::Sources,
+}
+
+impl Prepared {
+    /// config, load, link, markdown and the anchor check; every problem found is returned.
+    pub fn new(opts: &Options) -> Result<Prepared, Error> {
+        let config = config::load(
+            &opts.root,
+            &config::Overrides {
+                base_url: opts.base_url.clone(),
+            },
+        )?;
+        let (content, mut errors) = load::load(&opts.root, opts.drafts);
+        let (site, link_errors) = link::link(&content, &config.title);
+        errors.extend(link_errors);
+        if let Some(g) = &config.glossary
+            && !site.by_rel.contains_key(&g.page)
+        {
+            errors.push(
+                Diagnostic::new("site.yaml", format!("glossary page `{}` is not in content/", g.page))
+                    .hint("set `glossary: page:` to the content path of the glossary page, e.g. `glossary.md`"),
+            );
+        }
+        let mut p = Prepared {
+            sources: quote::Sources::new(&config.sources),
+            config,
+            content,
+            site,
+            rendered: Vec::new(),
+        };
+        let shared = p.shared();
+        let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = (0..p.site.nodes.len())
+            .into_par_iter()
+            .map(|id| match p.site.nodes[id].doc {
+                Some(i) => {
+                    let mut errs = Vec::new();
+                    let r = markdown::render(&p.content.docs[i], id, &shared, &mut errs);
+                    (Some(r), errs)
+                }
+                None => (None, Vec::new()),
+            })
+            .collect();
+        let mut rendered = Vec::with_capacity(results.len());
+        for (r, errs) in results {
+            rendered.push(r);
+            errors.extend(errs);
+        }
+        p.rendered = rendered;
+        errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
+        if errors.is_empty() {
+            Ok(p)
+        } else {
+            Err(errors.into())
+        }
+    }
+
+    /// What every page's Markdown rendering shares.
+    fn shared(&self) -> markdown::Shared<'_> {
+        let glossary_node = self
+            .config
+            .glossary
+            .as_ref()
+            .and_then(|g| self.site.by_rel.get(&g.page).copied());
+        markdown::Shared {
+            site: &self.site,
+            content: &self.content,
+            config: &self.config,
+            sources: &self.sources,
+            glossary: match (&self.config.glossary, glossary_node) {
+                (Some(g), Some(n)) => Some((
+                    format!("{}{}", self.config.base_path, self.site.nodes[n].path),
+                    g.entries.as_slice(),
+                )),
+                _ => None,
+            },
+            glossary_node,
+        }
+    }
+
+    fn input(&self) -> render::Input<'_> {
+        render::Input {
+            config: &self.config,
+            content: &self.content,
+            site: &self.site,
+            rendered: &self.rendered,
+        }
+    }
+
+    /// Compiles the templates, with `get_page` answering from this build.
+    fn templates(&self, root: &Path) -> Result<render::Templates, Error> {
+        Ok(render::Templates::load(
+            root,
+            &self.config,
+            Arc::new(render::page_index(&self.input())),
+        )?)
+    }
+
+    /// Renders, indexes for search and checks the output; files go to `sink` as they are made.
+    fn render(
+        &self,
+        root: &Path,
+        sink: Arc<render::Sink>,
+    ) -> Result<(render::Output, render::Templates, usize), Error> {
+        let templates = self.templates(root)?;
+        let input = self.input();
+        let indexer = self
+            .config
+            .search
+            .then(|| search::Indexer::start(&self.config));
+        let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
+        let mut indexed = 0;
+        if let Some(indexer) = indexer {
+            match indexer.finish() {
+                Ok((n, files)) => {
+                    indexed = n;
+                    for f in files {
+                        output.add(
+                            f.path,
+                            render::OutFile::new(
+                                render::Data::Bytes(f.bytes),
+                                render::Origin::Generated("the search index"),
+                            ),
+                            &mut errors,
+                        );
+                    }
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let errors = verify::output(&output, &self.config);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        Ok((output, templates, indexed))
+    }
+}
+
 /// Runs every stage but the final swap; rendered files go to `sink` as they are made.
 pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced, Error> {
-    let config = config::load(
-        &opts.root,
-        &config::Overrides {
-            base_url: opts.base_url.clone(),
-        },
-    )?;
-    let (content, mut errors) = load::load(&opts.root, opts.drafts);
-    let (site, link_errors) = link::link(&content, &config.title);
-    errors.extend(link_errors);
-
-    let sources = quote::Sources::new(&config.sources);
-    let glossary_node = config
-        .glossary
-        .as_ref()
-        .and_then(|g| site.by_rel.get(&g.page).copied());
-    if let Some(g) = &config.glossary
-        && glossary_node.is_none()
-    {
-        errors.push(
-            Diagnostic::new("site.yaml", format!("glossary page `{}` is not in content/", g.page))
-                .hint("set `glossary: page:` to the content path of the glossary page, e.g. `glossary.md`"),
-        );
-    }
-    let shared = markdown::Shared {
-        site: &site,
-        content: &content,
-        config: &config,
-        sources: &sources,
-        glossary: match (&config.glossary, glossary_node) {
-            (Some(g), Some(n)) => Some((
-                format!("{}{}", config.base_path, site.nodes[n].path),
-                g.entries.as_slice(),
-            )),
-            _ => None,
-        },
-        glossary_node,
-    };
-    let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = (0..site.nodes.len())
-        .into_par_iter()
-        .map(|id| match site.nodes[id].doc {
-            Some(i) => {
-                let mut errs = Vec::new();
-                let r = markdown::render(&content.docs[i], id, &shared, &mut errs);
-                (Some(r), errs)
-            }
-            None => (None, Vec::new()),
-        })
-        .collect();
-    let mut rendered = Vec::with_capacity(results.len());
-    for (r, errs) in results {
-        rendered.push(r);
-        errors.extend(errs);
-    }
-    errors.extend(verify::anchors(&content, &site, &rendered, &config));
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let mut prepared = Prepared::new(opts)?;
     // The Markdown sources are rendered and checked: free them before rendering a large site.
-    let mut content = content;
-    for doc in &mut content.docs {
+    for doc in &mut prepared.content.docs {
         doc.text = String::new();
         doc.body_start = 0;
     }
-
-    let input = render::Input {
-        config: &config,
-        content: &content,
-        site: &site,
-        rendered: &rendered,
-    };
-    let templates =
-        render::Templates::load(&opts.root, &config, Arc::new(render::page_index(&input)))?;
-    let indexer = config.search.then(|| search::Indexer::start(&config));
-    let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
-    let mut indexed = 0;
-    if let Some(indexer) = indexer {
-        match indexer.finish() {
-            Ok((n, files)) => {
-                indexed = n;
-                for f in files {
-                    output.add(
-                        f.path,
-                        render::OutFile::new(
-                            render::Data::Bytes(f.bytes),
-                            render::Origin::Generated("the search index"),
-                        ),
-                        &mut errors,
-                    );
-                }
-            }
-            Err(d) => errors.push(d),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let errors = verify::output(&output, &config);
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
+    let (output, _, indexed) = prepared.render(&opts.root, sink)?;
     let warnings = pages_warnings(&output);
     Ok(Produced {
         output,
-        pages: site.nodes.len(),
+        pages: prepared.site.nodes.len(),
         indexed,
         warnings,
-        config,
+        config: prepared.config,
     })
+}
+
+/// A build kept in memory with everything it computed, so that `serve` can rebuild one page
+/// whose body changed without rebuilding the site.
+pub struct Session {
+    pub opts: Options,
+    prepared: Prepared,
+    templates: render::Templates,
+    pub output: render::Output,
+}
+
+impl Session {
+    /// A complete build in memory.
+    pub fn start(opts: &Options) -> Result<Session, Error> {
+        let prepared = Prepared::new(opts)?;
+        let (output, templates, _) = prepared.render(&opts.root, Arc::new(render::Sink::Memory))?;
+        Ok(Session {
+            opts: opts.clone(),
+            prepared,
+            templates,
+            output,
+        })
+    }
+
+    /// Applies a change to the Markdown file `path` (absolute or relative to the root). When
+    /// only the body changed (the front matter still places the page the same way), re-renders
+    /// that page, its section's listing, its tags' pages and the feed, and returns the output
+    /// paths that changed. `None` means the change needs a full rebuild. The search index is
+    /// refreshed by full rebuilds only.
+    pub fn update(&mut self, path: &Path) -> Option<Result<Vec<String>, Error>> {
+        let rel = path
+            .strip_prefix(self.opts.root.join("content"))
+            .ok()?
+            .to_str()?
+            .replace('\\', "/");
+        let id = *self.prepared.site.by_rel.get(&rel)?;
+        let i = self.prepared.site.nodes[id].doc?;
+        let text = match error::fs::read_to_string(path, &Path::new("content").join(&rel)) {
+            Ok(t) => t,
+            Err(d) => return Some(Err(d.into())),
+        };
+        let doc = match load::parse_doc(&rel, text) {
+            Ok(d) => d,
+            Err(ds) => return Some(Err(ds.into())),
+        };
+        if !self.prepared.content.docs[i].front.places_like(&doc.front) {
+            return None;
+        }
+        let old = std::mem::replace(&mut self.prepared.content.docs[i], doc);
+        let mut errors = Vec::new();
+        let r = markdown::render(
+            &self.prepared.content.docs[i],
+            id,
+            &self.prepared.shared(),
+            &mut errors,
+        );
+        let old_rendered = std::mem::replace(&mut self.prepared.rendered[id], Some(r));
+        errors.extend(verify::anchors(
+            &self.prepared.content,
+            &self.prepared.site,
+            &self.prepared.rendered,
+            &self.prepared.config,
+        ));
+        if !errors.is_empty() {
+            // Keep the last good state: the next save starts from it.
+            self.prepared.content.docs[i] = old;
+            self.prepared.rendered[id] = old_rendered;
+            return Some(Err(errors.into()));
+        }
+        let result = (|| {
+            // `get_page` answers from the page index, which holds this page's summary.
+            self.templates = self.prepared.templates(&self.opts.root)?;
+            let changed = render::rerender_page(
+                &self.prepared.input(),
+                &self.templates,
+                &mut self.output,
+                id,
+            )
+            .map_err(Error::from)?;
+            let errors = verify::output(&self.output, &self.prepared.config);
+            if errors.is_empty() {
+                Ok(changed)
+            } else {
+                Err(Error::from(errors))
+            }
+        })();
+        Some(result)
+    }
+
+    pub fn pages(&self) -> usize {
+        self.prepared.site.nodes.len()
+    }
 }
 
 /// Builds the site and writes it to the output folder. When no input changed since the last

@@ -89,6 +89,26 @@ const SECTION_KEYS: &[&str] = &[
     "sort_by",
 ];
 
+impl FrontMatter {
+    /// Whether two versions of a page's front matter place it the same way in the site: same
+    /// URL, title, order, tags, template and sources. Then only its body (and description or
+    /// extra data) changed, and no other page's navigation needs rendering again.
+    pub fn places_like(&self, other: &FrontMatter) -> bool {
+        self.title == other.title
+            && self.description == other.description
+            && self.date == other.date
+            && self.updated == other.updated
+            && self.weight == other.weight
+            && self.draft == other.draft
+            && self.slug == other.slug
+            && self.template == other.template
+            && self.tags == other.tags
+            && self.aliases == other.aliases
+            && self.sources == other.sources
+            && self.sort_by == other.sort_by
+    }
+}
+
 /// One Markdown file.
 #[derive(Debug, Clone)]
 pub struct Doc {

@@ -266,6 +266,27 @@ struct Urls {
 }
 
 impl Urls {
+    fn new(input: &Input) -> Urls {
+        let (config, site) = (input.config, input.site);
+        Urls {
+            url: site
+                .nodes
+                .iter()
+                .map(|n| format!("{}{}", config.base_path, n.path))
+                .collect(),
+            tag_url: site
+                .tags
+                .iter()
+                .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
+                .collect(),
+            origin: config
+                .base_url
+                .strip_suffix(config.base_path.as_str())
+                .unwrap_or("")
+                .to_string(),
+        }
+    }
+
     fn permalink(&self, url: &str) -> String {
         format!("{}{}", self.origin, url)
     }
@@ -287,23 +308,7 @@ pub fn render(
     let mut errors = Vec::new();
     let checker = Arc::new(crate::verify::Checker::new(config, expected_paths(input)));
     let mut output = Output::new(sink.clone(), checker.clone());
-    let urls = Urls {
-        url: site
-            .nodes
-            .iter()
-            .map(|n| format!("{}{}", config.base_path, n.path))
-            .collect(),
-        tag_url: site
-            .tags
-            .iter()
-            .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
-            .collect(),
-        origin: config
-            .base_url
-            .strip_suffix(config.base_path.as_str())
-            .unwrap_or("")
-            .to_string(),
-    };
+    let urls = Urls::new(input);
 
     // Pages and sections, in parallel, in chunks: the search index must see pages in a fixed
     // order (Pagefind's output depends on it), and a chunk bounds what is held in memory.
@@ -376,34 +381,9 @@ pub fn render(
             ),
             Err(d) => errors.push(d),
         }
-        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = site
-            .tags
-            .par_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let view = TermPageView {
-                    name: &t.name,
-                    url: &urls.tag_url[i],
-                    pages: t
-                        .pages
-                        .iter()
-                        .map(|&p| summary_view(p, input, &urls))
-                        .collect(),
-                };
-                let mut ctx = tera::Context::new();
-                ctx.insert("term", &view);
-                ctx.insert("title", &t.name);
-                insert_chrome(&mut ctx, site, &urls, None, &urls.tag_url[i]);
-                let html = templates.render("term.html", &ctx, None)?;
-                Ok((
-                    format!("tags/{}/index.html", t.slug),
-                    OutFile {
-                        data: Data::Bytes(html.into_bytes()),
-                        origin: Origin::Template(templates.shown("term.html")),
-                        scan: None,
-                    },
-                ))
-            })
+        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = (0..site.tags.len())
+            .into_par_iter()
+            .map(|i| render_term(i, input, templates, &urls))
             .collect();
         for page in term_pages {
             match page {
@@ -513,6 +493,93 @@ pub fn render(
         }
     }
     (output, errors)
+}
+
+fn render_term(
+    i: usize,
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let t = &input.site.tags[i];
+    let view = TermPageView {
+        name: &t.name,
+        url: &urls.tag_url[i],
+        pages: t
+            .pages
+            .iter()
+            .map(|&p| summary_view(p, input, urls))
+            .collect(),
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("term", &view);
+    ctx.insert("title", &t.name);
+    insert_chrome(&mut ctx, input.site, urls, None, &urls.tag_url[i]);
+    let html = templates.render("term.html", &ctx, None)?;
+    Ok((
+        format!("tags/{}/index.html", t.slug),
+        OutFile::new(
+            Data::Bytes(html.into_bytes()),
+            Origin::Template(templates.shown("term.html")),
+        ),
+    ))
+}
+
+/// Renders again what shows one page's body: the page, its parent's listing, its tags' pages
+/// and the feed (its summary). Used by `serve` when only that page's body changed; the
+/// navigation, prev/next and every other page stay as they are. Replaces the files in `output`
+/// and returns the paths that changed.
+pub fn rerender_page(
+    input: &Input,
+    templates: &Templates,
+    output: &mut Output,
+    id: NodeId,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let urls = Urls::new(input);
+    let site = input.site;
+    let mut nodes = vec![id];
+    nodes.extend(site.nodes[id].parent);
+    let mut made: Vec<Result<(String, OutFile), Diagnostic>> = nodes
+        .par_iter()
+        .map(|&n| render_node(n, input, templates, &urls))
+        .collect();
+    made.extend(
+        site.nodes[id]
+            .tags
+            .iter()
+            .map(|&t| render_term(t, input, templates, &urls)),
+    );
+    made.push(Ok((
+        "atom.xml".to_string(),
+        OutFile::new(
+            Data::Bytes(atom(input, &urls).into_bytes()),
+            Origin::Generated("mekong"),
+        ),
+    )));
+    let mut errors = Vec::new();
+    let mut changed = Vec::new();
+    for m in made {
+        match m.and_then(|(path, file)| {
+            Ok((
+                path.clone(),
+                output.sink.process(&path, file, &output.checker)?,
+            ))
+        }) {
+            Ok((path, file)) => {
+                let same = matches!((output.files.get(&path).map(|f| &f.data), &file.data), (Some(Data::Bytes(a)), Data::Bytes(b)) if a == b);
+                if !same {
+                    changed.push(path.clone());
+                }
+                output.files.insert(path, file);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(changed)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Every path this build will write, but the search index's: known before rendering.

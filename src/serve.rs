@@ -45,7 +45,8 @@ pub enum Notice {
 }
 
 struct Shared {
-    output: RwLock<Arc<Output>>,
+    /// The last good build.
+    session: RwLock<Option<crate::Session>>,
     error: RwLock<Option<String>>,
     notices: broadcast::Sender<Notice>,
     shutdown: watch::Receiver<bool>,
@@ -120,8 +121,13 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
     let addr = std_listener
         .local_addr()
         .map_err(|e| Diagnostic::new("--port", format!("cannot listen: {e}")))?;
+    // Watch events carry absolute paths; the session compares them with its root.
+    let root = opts.root.canonicalize().map_err(|e| {
+        Diagnostic::new(&opts.root, format!("cannot open the site folder: {e}"))
+            .hint("pass the site folder with --root")
+    })?;
     let build_opts = crate::Options {
-        root: opts.root.clone(),
+        root,
         output: None,
         base_url: Some(format!("http://{}/", display_addr(addr))),
         drafts: opts.drafts,
@@ -130,7 +136,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
     let (notices, _) = broadcast::channel(64);
     let (stop, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
-        output: RwLock::new(Arc::new(Output::default())),
+        session: RwLock::new(None),
         error: RwLock::new(None),
         notices: notices.clone(),
         shutdown: stop_rx.clone(),
@@ -188,22 +194,61 @@ fn display_addr(addr: SocketAddr) -> String {
     }
 }
 
-/// Runs the pipeline and publishes the result. `changed` are the paths that triggered it.
+/// Rebuilds after `changed` (nothing for the first build) and tells the open pages. A change
+/// to the body of one Markdown page re-renders what shows it; anything else rebuilds the site.
 fn rebuild(opts: &crate::Options, shared: &Shared, changed: &[PathBuf]) {
     let started = Instant::now();
-    match crate::produce(opts) {
-        Ok(produced) => {
-            let new = Arc::new(produced.output);
-            let old = shared.output.read().map(|o| o.clone()).unwrap_or_default();
-            let diff = differing(&old, &new);
+    let bodies_only = !changed.is_empty()
+        && changed
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "md") && p.is_file());
+    let mut outcome: Option<Result<Vec<String>, Error>> = None;
+    if bodies_only
+        && let Ok(mut guard) = shared.session.write()
+        && let Some(session) = guard.as_mut()
+    {
+        let mut all = Vec::new();
+        for path in changed {
+            match session.update(path) {
+                Some(Ok(paths)) => all.extend(paths),
+                Some(Err(e)) => {
+                    outcome = Some(Err(e));
+                    break;
+                }
+                None => {
+                    all.clear();
+                    outcome = None;
+                    break;
+                }
+            }
+            outcome = Some(Ok(Vec::new()));
+        }
+        if let Some(Ok(_)) = outcome {
+            outcome = Some(Ok(all));
+        }
+    }
+    let (what, result) = match outcome {
+        Some(r) => ("re-rendered the page", r),
+        None => (
+            "rebuilt the site",
+            crate::Session::start(opts).map(|new| {
+                let mut guard = shared.session.write().unwrap_or_else(|e| e.into_inner());
+                let diff = match guard.as_ref() {
+                    Some(old) => differing(&old.output, &new.output),
+                    None => new.output.files.keys().cloned().collect(),
+                };
+                *guard = Some(new);
+                diff
+            }),
+        ),
+    };
+    match result {
+        Ok(diff) => {
             let had_error = shared
                 .error
                 .write()
                 .map(|mut e| e.take().is_some())
                 .unwrap_or(false);
-            if let Ok(mut o) = shared.output.write() {
-                *o = new;
-            }
             // Copied files are compared by path in `differing`, so a changed input that is
             // copied (a stylesheet, an image) counts on its own.
             let is_copied = |p: &PathBuf| {
@@ -225,7 +270,7 @@ fn rebuild(opts: &crate::Options, shared: &Shared, changed: &[PathBuf]) {
             };
             if !changed.is_empty() {
                 println!(
-                    "rebuilt in {} ms: {} files changed",
+                    "{what} in {} ms: {} files changed",
                     started.elapsed().as_millis(),
                     diff.len()
                 );
@@ -410,16 +455,15 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
     let Some(rel) = safe_path(raw) else {
         return not_found(&shared).await;
     };
-    let output = shared.output.read().map(|o| o.clone()).unwrap_or_default();
     let file = if rel.is_empty() || rel.ends_with('/') {
         format!("{rel}index.html")
     } else {
         rel.clone()
     };
-    if let Some(f) = output.files.get(&file) {
-        return serve_file(&file, &f.data, StatusCode::OK).await;
+    if let Some(data) = lookup(&shared, &file) {
+        return serve_file(&file, data, StatusCode::OK).await;
     }
-    if output.files.contains_key(&format!("{rel}/index.html")) {
+    if lookup(&shared, &format!("{rel}/index.html")).is_some() {
         let mut to = format!("/{rel}/");
         if let Some(q) = req.uri().query() {
             to.push('?');
@@ -435,15 +479,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
 }
 
 async fn not_found(shared: &Shared) -> Response {
-    let output = shared.output.read().map(|o| o.clone()).unwrap_or_default();
-    match output.files.get("404.html") {
-        Some(f) => serve_file("404.html", &f.data, StatusCode::NOT_FOUND).await,
+    match lookup(shared, "404.html") {
+        Some(data) => serve_file("404.html", data, StatusCode::NOT_FOUND).await,
         None => with_type(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
             inject(b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>"),
         ),
     }
+}
+
+/// A copy of an output file of the last good build (the lock is not held across awaits).
+fn lookup(shared: &Shared, path: &str) -> Option<Data> {
+    let guard = shared.session.read().unwrap_or_else(|e| e.into_inner());
+    guard
+        .as_ref()?
+        .output
+        .files
+        .get(path)
+        .map(|f| f.data.clone())
 }
 
 /// Maps a request path to an output path, refusing anything that could leave the output:
@@ -470,10 +524,10 @@ pub fn safe_path(raw: &str) -> Option<String> {
     Some(rel)
 }
 
-async fn serve_file(path: &str, data: &Data, status: StatusCode) -> Response {
+async fn serve_file(path: &str, data: Data, status: StatusCode) -> Response {
     let bytes = match data {
-        Data::Bytes(b) => b.clone(),
-        Data::File(p) => match tokio::fs::read(p).await {
+        Data::Bytes(b) => b,
+        Data::File(p) => match tokio::fs::read(&p).await {
             Ok(b) => b,
             Err(_) => return (StatusCode::NOT_FOUND, "gone").into_response(),
         },

@@ -215,3 +215,68 @@ fn survives_aborted_and_many_concurrent_connections() {
     assert_eq!(ok, 200);
     assert_eq!(get(&r, "/").0, 200, "still responsive");
 }
+
+/// What two in-memory builds would serve, but the search index (refreshed on full rebuilds).
+fn served(s: &mekong::Session) -> Vec<(String, Vec<u8>)> {
+    s.output
+        .files
+        .iter()
+        .filter(|(p, _)| !p.starts_with("pagefind/"))
+        .filter_map(|(p, f)| match &f.data {
+            mekong::render::Data::Bytes(b) => Some((p.clone(), b.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn body_edit_rerenders_only_what_shows_it_and_matches_a_full_build() {
+    let t = SiteTest::fixture("build/basic");
+    let root = t.root().canonicalize().unwrap();
+    let mut session = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    t.write(
+        "content/s/b.md",
+        &t.read("content/s/b.md").replace("B's body", "B's new body"),
+    );
+    let changed = session
+        .update(&root.join("content/s/b.md"))
+        .expect("a body edit is incremental")
+        .unwrap();
+    assert!(
+        changed.contains(&"s/b/index.html".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed.len() <= 5,
+        "only the page, its section, its tags and the feed: {changed:?}"
+    );
+    let fresh = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    let (a, b) = (served(&session), served(&fresh));
+    let differing: Vec<&String> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| &x.0)
+        .collect();
+    assert_eq!(a.len(), b.len());
+    assert!(
+        differing.is_empty(),
+        "incremental differs from a full build in {differing:?}"
+    );
+}
+
+#[test]
+fn title_edit_needs_a_full_rebuild() {
+    let t = SiteTest::fixture("build/basic");
+    let root = t.root().canonicalize().unwrap();
+    let mut session = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    t.write(
+        "content/s/b.md",
+        &t.read("content/s/b.md")
+            .replace("title: Page B", "title: Page Bee"),
+    );
+    assert!(
+        session.update(&root.join("content/s/b.md")).is_none(),
+        "the navigation of other pages shows the title"
+    );
+}
