@@ -186,7 +186,7 @@ impl Prepared {
         Ok(render::Templates::load(
             root,
             &self.config,
-            Arc::new(render::page_index(&self.input())),
+            Arc::new(std::sync::RwLock::new(render::page_index(&self.input()))),
         )?)
     }
 
@@ -307,11 +307,15 @@ impl Session {
             &mut errors,
         );
         let old_rendered = std::mem::replace(&mut self.prepared.rendered[id], Some(r));
-        errors.extend(verify::anchors(
+        // Links into this page need checking again only if its headings changed.
+        let same_ids = old_rendered.as_ref().map(|r| &r.ids)
+            == self.prepared.rendered[id].as_ref().map(|r| &r.ids);
+        errors.extend(verify::anchors_from(
             &self.prepared.content,
             &self.prepared.site,
             &self.prepared.rendered,
             &self.prepared.config,
+            same_ids.then_some(id),
         ));
         if !errors.is_empty() {
             // Keep the last good state: the next save starts from it.
@@ -321,15 +325,20 @@ impl Session {
         }
         let result = (|| {
             // `get_page` answers from the page index, which holds this page's summary.
-            self.templates = self.prepared.templates(&self.opts.root)?;
+            self.templates.update_page(&self.prepared.input(), id);
+            let summary_changed = old_rendered.as_ref().map(|r| &r.summary)
+                != self.prepared.rendered[id].as_ref().map(|r| &r.summary);
             let changed = render::rerender_page(
                 &self.prepared.input(),
                 &self.templates,
                 &mut self.output,
                 id,
+                summary_changed,
             )
             .map_err(Error::from)?;
-            let errors = verify::output(&self.output, &self.prepared.config);
+            let only: std::collections::HashSet<&str> =
+                changed.iter().map(String::as_str).collect();
+            let errors = verify::output_of(&self.output, &self.prepared.config, Some(&only));
             if errors.is_empty() {
                 Ok(changed)
             } else {

@@ -534,6 +534,7 @@ pub fn rerender_page(
     templates: &Templates,
     output: &mut Output,
     id: NodeId,
+    summary_changed: bool,
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
     let urls = Urls::new(input);
     let site = input.site;
@@ -543,19 +544,22 @@ pub fn rerender_page(
         .par_iter()
         .map(|&n| render_node(n, input, templates, &urls))
         .collect();
-    made.extend(
-        site.nodes[id]
-            .tags
-            .iter()
-            .map(|&t| render_term(t, input, templates, &urls)),
-    );
-    made.push(Ok((
-        "atom.xml".to_string(),
-        OutFile::new(
-            Data::Bytes(atom(input, &urls).into_bytes()),
-            Origin::Generated("mekong"),
-        ),
-    )));
+    // Tag pages and the feed show the summary, not the body.
+    if summary_changed {
+        made.extend(
+            site.nodes[id]
+                .tags
+                .iter()
+                .map(|&t| render_term(t, input, templates, &urls)),
+        );
+        made.push(Ok((
+            "atom.xml".to_string(),
+            OutFile::new(
+                Data::Bytes(atom(input, &urls).into_bytes()),
+                Origin::Generated("mekong"),
+            ),
+        )));
+    }
     let mut errors = Vec::new();
     let mut changed = Vec::new();
     for m in made {
@@ -956,6 +960,8 @@ pub struct Templates {
     tera: tera::Tera,
     /// Names of templates that come from the site (the rest come from the default theme).
     from_site: std::collections::HashSet<String>,
+    /// What `get_page` answers from, by content path.
+    pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
 }
 
 impl Templates {
@@ -963,8 +969,9 @@ impl Templates {
     pub fn load(
         root: &Path,
         config: &Config,
-        pages: Arc<HashMap<String, tera::Value>>,
+        pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
     ) -> Result<Templates, Vec<Diagnostic>> {
+        let pages_for_update = pages.clone();
         let mut errors = Vec::new();
         let mut sources: BTreeMap<String, String> = theme::TEMPLATES
             .iter()
@@ -1033,6 +1040,7 @@ impl Templates {
             move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
                 let path: String = kwargs.must_get("path")?;
                 let key = path.trim_start_matches("@/");
+                let pages = pages.read().unwrap_or_else(|e| e.into_inner());
                 pages.get(key).cloned().ok_or_else(|| {
                     tera::Error::message(format!("get_page: no page `{path}` in content/"))
                 })
@@ -1063,7 +1071,22 @@ impl Templates {
         {
             return Err(vec![tera_error(&e, &shown, None)]);
         }
-        Ok(Templates { tera, from_site })
+        Ok(Templates {
+            tera,
+            from_site,
+            pages: pages_for_update,
+        })
+    }
+
+    /// Updates what `get_page` answers for one page after its body changed.
+    pub fn update_page(&self, input: &Input, id: NodeId) {
+        let urls = Urls::new(input);
+        let value = tera::Value::from_serializable(&summary_view(id, input, &urls));
+        if let Some(doc) = input.site.nodes[id].doc
+            && let Ok(mut pages) = self.pages.write()
+        {
+            pages.insert(input.content.docs[doc].rel.clone(), value);
+        }
     }
 
     pub fn contains(&self, name: &str) -> bool {

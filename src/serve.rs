@@ -325,7 +325,7 @@ impl Watch {
         use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
         let (tx, rx) = std::sync::mpsc::channel();
         let mut debouncer =
-            new_debouncer(Duration::from_millis(50), tx).map_err(|e| e.to_string())?;
+            new_debouncer(Duration::from_millis(25), tx).map_err(|e| e.to_string())?;
         // Events carry absolute paths; compare against the canonical root.
         let root = opts.root.canonicalize().map_err(|e| e.to_string())?;
         debouncer

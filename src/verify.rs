@@ -24,12 +24,27 @@ pub fn anchors(
     rendered: &[Option<Rendered>],
     config: &Config,
 ) -> Vec<Diagnostic> {
+    anchors_from(content, site, rendered, config, None)
+}
+
+/// [`anchors`] for the links of one page only (when only that page changed and its own
+/// headings did not).
+pub fn anchors_from(
+    content: &Content,
+    site: &Site,
+    rendered: &[Option<Rendered>],
+    config: &Config,
+    only: Option<usize>,
+) -> Vec<Diagnostic> {
     let glossary_ids: Option<(usize, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
         let node = site.by_rel.get(&g.page)?;
         Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
     });
     let mut errors = Vec::new();
     for (id, r) in rendered.iter().enumerate() {
+        if only.is_some_and(|o| o != id) {
+            continue;
+        }
         let Some(r) = r else { continue };
         let Some(doc) = site.nodes[id].doc.map(|i| &content.docs[i]) else {
             continue;
@@ -123,6 +138,15 @@ fn dedup_in_order(urls: &mut Vec<Box<str>>) {
 /// Checks every internal `href`/`src` of every generated HTML page, the sitemap and the feed.
 /// Broken links that a template makes on many pages are reported once, with a count.
 pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
+    output_of(output, config, None)
+}
+
+/// [`output`] for some files only (those a partial rebuild changed).
+pub fn output_of(
+    output: &Output,
+    config: &Config,
+    only: Option<&HashSet<&str>>,
+) -> Vec<Diagnostic> {
     let origin = config
         .base_url
         .strip_suffix(config.base_path.as_str())
@@ -132,6 +156,9 @@ pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
         .par_iter()
         .flat_map_iter(|(path, f)| {
             let mut errs = Vec::new();
+            if only.is_some_and(|o| !o.contains(path.as_str())) {
+                return errs;
+            }
             if let Some(scan) = &f.scan {
                 let exists = |p: &str| output.files.contains_key(p);
                 for url in &scan.urls {
