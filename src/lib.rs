@@ -306,7 +306,7 @@ impl Session {
             &self.prepared.shared(),
             &mut errors,
         );
-        let old_rendered = std::mem::replace(&mut self.prepared.rendered[id], Some(r));
+        let old_rendered = self.prepared.rendered[id].replace(r);
         // Links into this page need checking again only if its headings changed.
         let same_ids = old_rendered.as_ref().map(|r| &r.ids)
             == self.prepared.rendered[id].as_ref().map(|r| &r.ids);
@@ -419,7 +419,7 @@ pub fn check(opts: &Options) -> Result<Produced, Error> {
 
 /// GitHub Pages limits: the artifact must stay under 1 GB.
 fn pages_warnings(output: &render::Output) -> Vec<Diagnostic> {
-    let size: u64 = output.files.values().map(|f| f.data.len()).sum();
+    let size: u64 = output.files.values().map(|f| f.data.size()).sum();
     let mut w = Vec::new();
     if size > 1_000_000_000 {
         w.push(

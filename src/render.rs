@@ -48,7 +48,8 @@ pub enum Data {
 }
 
 impl Data {
-    pub fn len(&self) -> u64 {
+    /// The size in bytes (a copied file's current size).
+    pub fn size(&self) -> u64 {
         match self {
             Data::Bytes(b) => b.len() as u64,
             Data::File(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),

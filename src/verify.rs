@@ -141,6 +141,12 @@ pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
     output_of(output, config, None)
 }
 
+/// Where a broken link comes from (the template, or the file) and the URL.
+type GroupKey = (String, String);
+
+/// A broken link: the page it is on, where that page came from, and why.
+type Broken<'a> = (String, &'a Origin, String);
+
 /// [`output`] for some files only (those a partial rebuild changed).
 pub fn output_of(
     output: &Output,
@@ -184,7 +190,7 @@ pub fn output_of(
         })
         .collect();
     // Group by where the link came from: a template's broken asset path is one problem.
-    let mut groups: Vec<((String, String), Vec<(String, &Origin, String)>)> = Vec::new();
+    let mut groups: Vec<(GroupKey, Vec<Broken>)> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for (path, origin, url, why) in found {
         let key = match origin {

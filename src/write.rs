@@ -227,7 +227,7 @@ pub fn finish(output: &Output) -> Result<WriteReport, Error> {
             .filter(|(p, _)| {
                 copied.contains(p.as_str()) || matches!(output.files[*p].data, Data::Staged(_))
             })
-            .map(|(_, f)| f.data.len())
+            .map(|(_, f)| f.data.size())
             .sum(),
     };
     if report.written == 0 && report.removed == 0 && out_dir.is_dir() {
