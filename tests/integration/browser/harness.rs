@@ -159,14 +159,13 @@ fn strip_fragment(url: &str) -> &str {
 impl Recorded {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RuntimeConsoleAPICalled(e) => {
+            Event::RuntimeConsoleAPICalled(e)
                 if e.params.Type == Runtime::ConsoleAPICalledEventTypeOption::Error
-                    || e.params.Type == Runtime::ConsoleAPICalledEventTypeOption::Assert
-                {
-                    let text: Vec<String> = e.params.args.iter().map(remote_text).collect();
-                    let msg = format!("console.error on {}: {}", self.at, text.join(" "));
-                    self.problems.push(msg);
-                }
+                    || e.params.Type == Runtime::ConsoleAPICalledEventTypeOption::Assert =>
+            {
+                let text: Vec<String> = e.params.args.iter().map(remote_text).collect();
+                let msg = format!("console.error on {}: {}", self.at, text.join(" "));
+                self.problems.push(msg);
             }
             Event::RuntimeExceptionThrown(e) => {
                 let d = &e.params.exception_details;
@@ -211,7 +210,7 @@ impl Recorded {
             }
             Event::NetworkResponseReceived(e) => {
                 let r = &e.params.response;
-                let status = r.status as u32;
+                let status = r.status;
                 self.responses.push((r.url.clone(), status));
                 if status >= 400 && !self.expected_errors.contains(strip_fragment(&r.url)) {
                     let by = self
