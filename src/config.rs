@@ -100,6 +100,13 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     let language = fields
         .get::<String>("language", "a language code such as `en`", &mut errors)
         .unwrap_or_else(|| "en".to_string());
+    if !is_language_tag(&language) {
+        errors.push(
+            fields
+                .error("language", format!("`language` is not a language tag: `{language}`"))
+                .hint("use a tag such as `en`, `vi` or `pt-BR` (letters, digits and `-`)"),
+        );
+    }
     let author = fields.get::<String>("author", "a string", &mut errors);
     let search = fields
         .get::<bool>("search", "`true` or `false`", &mut errors)
@@ -201,6 +208,15 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         sources,
         glossary,
     })
+}
+
+/// A BCP 47-shaped language tag: `en`, `pt-BR`, `zh-Hant-TW`. It ends up in file names of
+/// the search index and in `<html lang>`, so nothing else may pass.
+fn is_language_tag(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 35
+        && s.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 
 /// Splits a base URL into its normalized form and its path part, both ending with `/`.
@@ -311,6 +327,15 @@ fn read_glossary(root: &Path, rel: &str) -> std::result::Result<Vec<GlossaryEntr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepts_only_language_tags() {
+        assert!(is_language_tag("en"));
+        assert!(is_language_tag("pt-BR"));
+        assert!(!is_language_tag("en/../../x"));
+        assert!(!is_language_tag(""));
+        assert!(!is_language_tag("e n"));
+    }
 
     #[test]
     fn normalizes_base_urls() {

@@ -130,6 +130,19 @@ impl Output {
 
     /// Adds a file; a second file at the same path is an error naming both origins.
     pub fn add(&mut self, path: String, file: OutFile, errors: &mut Vec<Diagnostic>) {
+        // Every output path is relative and stays inside the output, whatever produced it.
+        if !is_contained(&path) {
+            let blame = match &file.origin {
+                Origin::Page { source, .. } | Origin::Copy(source) => source.clone(),
+                Origin::Template(t) => PathBuf::from(t),
+                Origin::Generated(what) => PathBuf::from(*what),
+            };
+            errors.push(
+                Diagnostic::new(blame, format!("refusing to write `{path}`: it would leave the output folder"))
+                    .hint("check slugs, aliases and names for `..`, absolute paths and drive prefixes"),
+            );
+            return;
+        }
         if let Some(existing) = self.files.get(&path) {
             let shown = |o: &Origin| match o {
                 Origin::Page { source, .. } => source.display().to_string(),
@@ -167,6 +180,15 @@ impl Output {
             _ => None,
         }
     }
+}
+
+/// Whether an output path stays inside the output folder: relative, no `..` or `.` segment,
+/// no backslash, drive prefix or NUL.
+pub fn is_contained(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains(['\\', '\0', ':'])
+        && path.split('/').all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
 /// A page or section as templates see it.

@@ -86,6 +86,9 @@ impl Staging {
 
     /// Stages a file: written only if it differs from the one in the output folder.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Data, Diagnostic> {
+        if !crate::render::is_contained(path) {
+            return Err(Diagnostic::new(&self.shown, format!("refusing to write `{path}`: it would leave the output folder")));
+        }
         let len = bytes.len() as u64;
         if same_bytes(&self.out_dir.join(path), bytes) {
             return Ok(Data::Unchanged(len));
