@@ -30,7 +30,8 @@ pub struct Staging {
     out_dir: PathBuf,
     dir: PathBuf,
     shown: PathBuf,
-    _lock: std::fs::File,
+    /// Held until [`Staging::close`]: a finished build must not keep other builds waiting.
+    lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl Staging {
@@ -80,7 +81,7 @@ impl Staging {
             out_dir: out_dir.to_path_buf(),
             dir,
             shown: shown.to_path_buf(),
-            _lock: lock,
+            lock: std::sync::Mutex::new(Some(lock)),
         })
     }
 
@@ -100,21 +101,23 @@ impl Staging {
         fs::write(&dest, bytes, &self.shown.join(path))?;
         Ok(Data::Staged(len))
     }
+}
 
-    /// Reads back a file that this build produced (for the search index).
-    pub fn read(&self, path: &str, data: &Data) -> Option<Vec<u8>> {
-        match data {
-            Data::Staged(_) => std::fs::read(self.dir.join(path)).ok(),
-            Data::Unchanged(_) => std::fs::read(self.out_dir.join(path)).ok(),
-            _ => None,
+impl Staging {
+    /// Removes the staging folder (after a swap it holds the old site; after a failure, the
+    /// unfinished new one) and releases the lock. Idempotent.
+    pub fn close(&self) {
+        let mut lock = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if lock.is_some() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+            *lock = None;
         }
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        // After a swap this is the old site; after a failure, the unfinished new one.
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.close();
     }
 }
 
@@ -234,6 +237,7 @@ pub fn finish(output: &Output) -> Result<WriteReport, Error> {
             .sum(),
     };
     if report.written == 0 && report.removed == 0 && out_dir.is_dir() {
+        staging.close();
         return Ok(report);
     }
 
@@ -273,6 +277,7 @@ pub fn finish(output: &Output) -> Result<WriteReport, Error> {
             .map_err(|e| fs::io(&shown.join(".git"), "cannot keep", &e))?;
     }
     swap(&staging.dir, out_dir, shown)?;
+    staging.close();
     report.written = changed.len();
     Ok(report)
 }
