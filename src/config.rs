@@ -53,6 +53,8 @@ pub struct SourceText {
 /// The glossary: terms read from a YAML file and the content page that lists them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Glossary {
+    /// The terms file, relative to the site root.
+    pub file: PathBuf,
     /// The page, relative to `content/`, e.g. `glossary.md`.
     pub page: String,
     pub entries: Vec<GlossaryEntry>,
@@ -103,7 +105,10 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     if !is_language_tag(&language) {
         errors.push(
             fields
-                .error("language", format!("`language` is not a language tag: `{language}`"))
+                .error(
+                    "language",
+                    format!("`language` is not a language tag: `{language}`"),
+                )
                 .hint("use a tag such as `en`, `vi` or `pt-BR` (letters, digits and `-`)"),
         );
     }
@@ -181,6 +186,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
                 .get::<Raw>("glossary", "a mapping with `file:` (the terms) and `page:` (the glossary page, e.g. `glossary.md`)", &mut errors)
                 .and_then(|raw| match read_glossary(root, &raw.file) {
                     Ok(entries) => Some(Glossary {
+                        file: PathBuf::from(&raw.file),
                         page: raw.page.trim_start_matches("@/").to_string(),
                         entries,
                     }),
@@ -215,7 +221,9 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
 fn is_language_tag(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 35
-        && s.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && s.split('-').all(|part| {
+            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        })
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
 }
 

@@ -358,6 +358,7 @@ impl Session {
 pub fn build(opts: &Options) -> Result<Summary, Error> {
     let out = opts.output_dir();
     let shown = error::relative(&opts.root, &out);
+    check_output_location(&opts.root, &out)?;
     let staging = write::Staging::begin(&out, &shown)?;
     let config = config::load(
         &opts.root,
@@ -365,7 +366,8 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
             base_url: opts.base_url.clone(),
         },
     )?;
-    let extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
+    let mut extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
+    extra.extend(config.glossary.as_ref().map(|g| g.file.clone()));
     let key = write::Manifest::key(
         &opts.root,
         &format!("{:?}|{}", opts.base_url, opts.drafts),
@@ -410,6 +412,60 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     )
     .write(&out);
     Ok(Summary { produced, written })
+}
+
+/// Refuses an output folder that would replace the site or be published into itself: the
+/// site folder or one of its ancestors, or a folder inside content/, templates/ or static/.
+fn check_output_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    // The deepest existing ancestor, canonicalized, plus the rest of the path.
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
+        let mut rest = Vec::new();
+        let mut cur = p.as_path();
+        loop {
+            if let Ok(c) = cur.canonicalize() {
+                let mut c = c;
+                for part in rest.iter().rev() {
+                    c.push(part);
+                }
+                return Some(c);
+            }
+            rest.push(cur.file_name()?.to_os_string());
+            cur = cur.parent()?;
+        }
+    };
+    let (Some(root_c), Some(out_c)) = (canonical(root), canonical(out)) else {
+        return Ok(()); // a missing root is reported by `load`; a bad output by `write`
+    };
+    let named = if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.to_path_buf()
+    };
+    let refuse = |why: String| {
+        Diagnostic::new(
+            "--output",
+            format!("output folder {}: {why}", named.display()),
+        )
+        .hint("write the site to a folder of its own, such as public/ (the default)")
+    };
+    if root_c.starts_with(&out_c) {
+        return Err(refuse(
+            "it holds the site itself, which a build would replace".into(),
+        ));
+    }
+    for dir in ["content", "templates", "static"] {
+        if out_c.starts_with(root_c.join(dir)) {
+            return Err(refuse(format!(
+                "it is inside {dir}/, so every build would publish the previous one"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the whole pipeline, checking every output file and then dropping it; writes nothing.

@@ -444,7 +444,18 @@ fn alias_file(alias: &str) -> Result<String, String> {
             "alias `{alias}` would leave the output folder or is not a plain path"
         ));
     }
-    let rel = a.trim_start_matches('/');
+    // `/a//b/` is `/a/b/`: browsers and servers treat the empty segment as nothing.
+    let rel = a
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("/");
+    let rel = if a.ends_with('/') && !rel.is_empty() {
+        format!("{rel}/")
+    } else {
+        rel
+    };
+    let rel = rel.as_str();
     if rel.is_empty() {
         return Err(format!("alias `{alias}` is the home page"));
     }

@@ -138,8 +138,43 @@ impl Output {
                 Origin::Generated(what) => PathBuf::from(*what),
             };
             errors.push(
-                Diagnostic::new(blame, format!("refusing to write `{path}`: it would leave the output folder"))
-                    .hint("check slugs, aliases and names for `..`, absolute paths and drive prefixes"),
+                Diagnostic::new(
+                    blame,
+                    format!("refusing to write `{path}`: it would leave the output folder"),
+                )
+                .hint("check slugs, aliases and names for `..`, absolute paths and drive prefixes"),
+            );
+            return;
+        }
+        // A path cannot be a file and a folder (`about` and `about/index.html`).
+        let prefix = format!("{path}/");
+        let inside = self
+            .files
+            .range(prefix.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .map(|(p, _)| p.clone());
+        let above = path
+            .match_indices('/')
+            .map(|(i, _)| &path[..i])
+            .find(|a| self.files.contains_key(*a))
+            .map(str::to_string);
+        if let Some(other) = inside.or(above) {
+            let shown = |o: &Origin| match o {
+                Origin::Page { source, .. } | Origin::Copy(source) => source.display().to_string(),
+                Origin::Template(t) => format!("the template {t}"),
+                Origin::Generated(what) => what.to_string(),
+            };
+            let mine = shown(&file.origin);
+            let theirs = shown(&self.files[&other].origin);
+            let blame = match (&file.origin, &self.files[&other].origin) {
+                (Origin::Page { source, .. } | Origin::Copy(source), _) => source.clone(),
+                (_, Origin::Page { source, .. } | Origin::Copy(source)) => source.clone(),
+                _ => PathBuf::from(mine.clone()),
+            };
+            errors.push(
+                Diagnostic::new(blame, format!("{mine} writes {path} and {theirs} writes {other}: a path cannot be both a file and a folder"))
+                    .hint("rename one of them, or change the alias or slug"),
             );
             return;
         }
@@ -188,7 +223,9 @@ pub fn is_contained(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains(['\\', '\0', ':'])
-        && path.split('/').all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
+        && path
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != ".." && seg != ".")
 }
 
 /// A page or section as templates see it.
@@ -440,6 +477,14 @@ pub fn render(
     }
 
     // Redirects.
+    // A redirect is blamed on the page that declares the alias.
+    let alias_origin = |to: NodeId| match site.nodes[to].doc {
+        Some(i) => Origin::Page {
+            source: content.docs[i].shown(),
+            template: "(a redirect for `aliases`)".into(),
+        },
+        None => Origin::Generated("a redirect (aliases)"),
+    };
     for alias in &site.aliases {
         let to = &urls.url[alias.to];
         let html = redirect_html(&config.language, to, &urls.permalink(to));
@@ -447,7 +492,7 @@ pub fn render(
             alias.file.clone(),
             OutFile {
                 data: Data::Bytes(html.into_bytes()),
-                origin: Origin::Generated("a redirect (aliases)"),
+                origin: alias_origin(alias.to),
                 scan: None,
             },
             &mut errors,

@@ -88,7 +88,10 @@ impl Staging {
     /// Stages a file: written only if it differs from the one in the output folder.
     pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Data, Diagnostic> {
         if !crate::render::is_contained(path) {
-            return Err(Diagnostic::new(&self.shown, format!("refusing to write `{path}`: it would leave the output folder")));
+            return Err(Diagnostic::new(
+                &self.shown,
+                format!("refusing to write `{path}`: it would leave the output folder"),
+            ));
         }
         let len = bytes.len() as u64;
         if same_bytes(&self.out_dir.join(path), bytes) {
@@ -271,15 +274,35 @@ pub fn finish(output: &Output) -> Result<WriteReport, Error> {
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    // A branch checkout's .git is kept: hard-linked into the new site, never moved, so a
+    // build killed at any point leaves it where it was.
     let git = out_dir.join(".git");
-    if git.exists() {
-        std::fs::rename(&git, staging.dir.join(".git"))
+    if git.is_dir() {
+        link_tree(&git, &staging.dir.join(".git"))
             .map_err(|e| fs::io(&shown.join(".git"), "cannot keep", &e))?;
     }
     swap(&staging.dir, out_dir, shown)?;
     staging.close();
     report.written = changed.len();
     Ok(report)
+}
+
+/// Recreates the tree `from` at `to` with hard links (copies where links fail).
+fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .map_err(std::io::Error::other)?;
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest)?;
+        } else if std::fs::hard_link(entry.path(), &dest).is_err() {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
 }
 
 /// Replaces `out_dir` with `staging`, atomically where the OS allows. Afterwards `staging`
