@@ -7,7 +7,7 @@
 # prepares $FS/bench-N/ (the corpus of examples/gen_corpus.rs plus a copy of bench/hugo/),
 # then measures, in one hyperfine run (--warmup 1 --runs 5):
 #
-#   mekong build                      clean build (output removed before each run), search off
+#   mekong build                      clean build (no output before each run), search off
 #   mekong build, search on           the same corpus with `search: true`
 #   mekong rebuild, nothing changed   the output of the clean build left in place
 #   mekong build, minimal templates   bench/mekong-minimal/templates, equivalent to the Hugo ones
@@ -17,8 +17,9 @@
 # then runs each once more under /usr/bin/time -v (peak RSS, CPU), and measures the output
 # (du -sb, file count) and the size of one page (content/.../page-1.md) in every output.
 # Every tool writes to its own folder under $FS/bench-N/out/, on the same file system as its
-# input. Before each clean run the output is removed and `sync` is run, so that no run pays
-# for writing back the previous run's files (neither is timed).
+# input. Before each clean run the previous output is moved aside (BENCH_CLEAN=mv, the
+# default; deleted after all measurements) or deleted (BENCH_CLEAN=rm), then `sync` is run, so
+# that no run pays for writing back the previous run's files (neither is timed).
 #
 # Results: $BENCH_RESULTS/N/ (default /tmp/bench-results/N/): hyperfine JSON and Markdown per
 # file system, the /usr/bin/time logs, and summary.md with one table per file system.
@@ -31,8 +32,10 @@
 #   HUGO          the hugo binary (default: hugo on PATH; `apt-get install hugo`)
 #   BENCH_FS      file systems to run on (default "/tmp /dev/shm")
 #   BENCH_RUNS    hyperfine --runs (default 5); BENCH_WARMUP (default 1)
+#   BENCH_CLEAN   mv (default) or rm: how a clean run gets rid of the previous output
+#   BENCH_NOTE    a line for env.txt, e.g. which commit the binary was built from
 #   BENCH_IDLE_WAIT  seconds to wait for an idle machine before each hyperfine run (default
-#                 300; 0 = don't wait). The machine's other CPU use is logged either way.
+#                 300; 0 = don't wait). Other sessions' CPU use is logged either way.
 set -euo pipefail
 
 N=${1:?usage: bench/run.sh N}
@@ -53,12 +56,12 @@ need python3 "apt-get install python3"
 # The binaries, copied so that a rebuild in target/ cannot change them during the run.
 if [ -z "${MEKONG_BIN:-}" ]; then
   [ -x "$REPO/target/release/mekong" ] || (cd "$REPO" && cargo build --release)
-  cp "$REPO/target/release/mekong" "$RESULTS/mekong"
+  cp -p "$REPO/target/release/mekong" "$RESULTS/mekong"
   MEKONG_BIN=$RESULTS/mekong
 fi
 if [ -z "${GEN_CORPUS:-}" ]; then
   [ -x "$REPO/target/release/examples/gen_corpus" ] || (cd "$REPO" && cargo build --release --example gen_corpus)
-  cp "$REPO/target/release/examples/gen_corpus" "$RESULTS/gen_corpus"
+  cp -p "$REPO/target/release/examples/gen_corpus" "$RESULTS/gen_corpus"
   GEN_CORPUS=$RESULTS/gen_corpus
 fi
 M=$MEKONG_BIN
@@ -66,7 +69,8 @@ M=$MEKONG_BIN
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "mekong: $("$M" --version) sha256 $(sha256sum "$M" | cut -c1-16) ($M)"
-  echo "repo: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$REPO" && [ -n "$(git status --porcelain -- src Cargo.toml 2>/dev/null)" ] && echo ' (src/ has uncommitted changes; the binary may predate them)' || true)"
+  echo "repo at run time: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$REPO" && [ -n "$(git status --porcelain -- src Cargo.toml 2>/dev/null)" ] && echo ' (src/ has uncommitted changes)' || true); the binary was built $(date -u -r "$M" +%Y-%m-%dT%H:%M:%SZ)"
+  [ -z "${BENCH_NOTE:-}" ] || echo "note: $BENCH_NOTE"
   echo "hugo: $("$HUGO" version | cut -d' ' -f1-2)"
   echo "hyperfine: $(hyperfine --version)"
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
@@ -94,17 +98,18 @@ wait_idle() {
   done
   [ "$waited" -le 3 ] || echo "  (waited ${waited}s for an idle machine)"
 }
-# Logs, every 2 s, how many compiler processes (cargo, rustc, rustdoc, cc) are running that are
-# not ours: a run that overlaps other builds is flagged in the summary.
-monitor() {
-  while :; do
-    echo "$(date +%s) $(pgrep -c -x 'rustc|cargo|rustdoc|cc1|cc1plus|ld|clippy-driver' || true) $(cut -d' ' -f1 /proc/loadavg)"
-    sleep 2
-  done
-}
+# Logs, every 2 s, the cores that processes of other sessions use (bench/monitor.py): a run
+# disturbed by other work on the machine is flagged in the summary.
+SID=$(ps -o sid= -p $$ | tr -d ' ')
+# Old outputs and corpora go here during the run and are deleted at the end (see clean below).
+TRASH_ROOTS=()
+mon=
+trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null || true' EXIT
 
 for FS in ${BENCH_FS:-/tmp /dev/shm}; do
   D=$FS/bench-$N
+  TRASH=$FS/bench-trash-$$
+  TRASH_ROOTS+=("$TRASH")
   tag=$( [ "$FS" = /dev/shm ] && echo tmpfs || echo "$(basename "$FS")" )
   R=$RESULTS/$tag
   mkdir -p "$R"
@@ -112,7 +117,8 @@ for FS in ${BENCH_FS:-/tmp /dev/shm}; do
 
   # The sites: one corpus, hard-linked into the two variants that need another site.yaml or
   # templates/. Hugo reads site/ (hugo.toml and layouts/ beside content/; it ignores site.yaml).
-  rm -rf "$D"
+  mkdir -p "$TRASH"
+  [ ! -e "$D" ] || mv "$D" "$TRASH/old-$tag-$N"
   mkdir -p "$D/out"
   "$GEN_CORPUS" "$N" "$D/site" >/dev/null
   cp "$REPO/bench/hugo/hugo.toml" "$D/site/"
@@ -148,10 +154,23 @@ for FS in ${BENCH_FS:-/tmp /dev/shm}; do
     [mekong]=$D/out/mekong [mekong-search]=$D/out/mekong-search [mekong-rebuild]=$D/out/mekong
     [mekong-minimal]=$D/out/mekong-minimal [hugo]=$D/out/hugo [hugo-rebuild]=$D/out/hugo
   )
+  # How a clean run starts from no output: BENCH_CLEAN=mv (default) moves the old output into
+  # a trash folder that is deleted after all measurements; BENCH_CLEAN=rm deletes it right
+  # before the run. On an ext4 without a journal (this machine's disk: /proc/fs/jbd2 empty),
+  # every new inode is checked against recently deleted ones (the kernel's recently_deleted()),
+  # so `rm -rf` right before a build makes that build's file creation slower, more so the more
+  # was deleted in the last minutes: it measures the harness as much as the tool.
+  mkdir -p "$TRASH/$tag"
+  clean() {
+    case ${BENCH_CLEAN:-mv} in
+      rm) echo "rm -rf $1 && sync" ;;
+      *) echo "if [ -e $1 ]; then mv $1 $TRASH/$tag/\$(date +%s%N); fi && sync" ;;
+    esac
+  }
   declare -A prep=(
-    [mekong]="rm -rf $D/out/mekong && sync" [mekong-search]="rm -rf $D/out/mekong-search && sync"
-    [mekong-rebuild]="sync" [mekong-minimal]="rm -rf $D/out/mekong-minimal && sync"
-    [hugo]="rm -rf $D/out/hugo && sync" [hugo-rebuild]="sync"
+    [mekong]="$(clean "$D/out/mekong")" [mekong-search]="$(clean "$D/out/mekong-search")"
+    [mekong-rebuild]="sync" [mekong-minimal]="$(clean "$D/out/mekong-minimal")"
+    [hugo]="$(clean "$D/out/hugo")" [hugo-rebuild]="sync"
   )
 
   # A first build of each: the outputs must be right before anything is timed.
@@ -163,15 +182,14 @@ for FS in ${BENCH_FS:-/tmp /dev/shm}; do
   args=()
   for k in "${names[@]}"; do args+=(-n "${label[$k]}" --prepare "${prep[$k]}" "${cmd[$k]}"); done
   wait_idle
-  monitor >"$R/monitor.log" 2>&1 & mon=$!
+  python3 "$REPO/bench/monitor.py" "$SID" >"$R/monitor.log" 2>&1 & mon=$!
   hyperfine --warmup "$WARMUP" --runs "$RUNS" --style basic \
     --export-json "$R/hyperfine.json" --export-markdown "$R/hyperfine.md" "${args[@]}"
-  kill "$mon" 2>/dev/null || true; wait "$mon" 2>/dev/null || true
+  kill "$mon" 2>/dev/null || true; wait "$mon" 2>/dev/null || true; mon=
 
   # 2. /usr/bin/time -v once each (clean builds start from no output; rebuilds from the last).
   for k in "${names[@]}"; do
-    case $k in *rebuild) ;; *) rm -rf "${out[$k]}" ;; esac
-    sync
+    case $k in *rebuild) sync ;; *) sh -c "${prep[$k]}" ;; esac
     /usr/bin/time -v -o "$R/time-$k.txt" ${cmd[$k]} >"$R/stdout-$k.txt" 2>"$R/stderr-$k.txt"
   done
 
@@ -189,4 +207,6 @@ for FS in ${BENCH_FS:-/tmp /dev/shm}; do
   echo "page: content/${page_src#./} -> $page_out" >"$R/page.txt"
 done
 
+echo "clean runs: the previous output was ${BENCH_CLEAN:-mv}-ed away first (BENCH_CLEAN)" >>"$RESULTS/env.txt"
 python3 "$REPO/bench/summary.py" "$RESULTS" | tee "$RESULTS/summary.md"
+rm -rf "${TRASH_ROOTS[@]}"

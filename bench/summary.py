@@ -91,12 +91,20 @@ def main():
                 f"| {s.get('files', '–')} | {s.get('page', '–')} | {own} |"
             )
         mon = [l.split() for l in read(os.path.join(r, "monitor.log")).splitlines() if l.strip()]
+        mon = [m for m in mon if len(m) >= 3]
         if mon:
-            busy = sum(1 for m in mon if len(m) > 1 and m[1] != "0")
+            cores = [float(m[1]) for m in mon]
+            busy = sum(1 for c in cores if c >= 0.25)
+            tops = {}
+            for m in mon:
+                if float(m[1]) >= 0.25:
+                    tops[m[2]] = tops.get(m[2], 0) + 1
+            top = ", ".join(f"{k} ({v})" for k, v in sorted(tops.items(), key=lambda kv: -kv[1])[:3])
             print(
-                f"\nOther compiler processes (cargo/rustc/cc/ld) were running in {busy} of {len(mon)} "
-                f"samples (every 2 s) taken during the hyperfine run"
-                + ("." if busy == 0 else ": those timings are disturbed by other work on the 2 cores.")
+                f"\nOther work on the machine during the hyperfine run: {sum(cores) / len(cores):.2f} cores "
+                f"on average (of {os.cpu_count()}), at least a quarter core in {busy} of {len(mon)} "
+                f"2-second samples" + (f"; busiest: {top}." if busy else ".")
+                + (" Wall times of this table are disturbed; CPU times less so." if busy > len(mon) // 10 else "")
             )
         print()
 

@@ -8,6 +8,7 @@
 //! ```sh
 //! bench/stages.sh                                   # 500 pages, then cargo bench
 //! MEKONG_BENCH_CORPUS=/tmp/corpus-500 cargo bench --bench stages -- --quick
+//! MEKONG_BENCH_ONCE=1 MEKONG_BENCH_CORPUS=/tmp/bench-10000/site cargo bench --bench stages
 //! ```
 //!
 //! Each stage is measured alone, on the output of the stages before it (computed once, outside
@@ -16,15 +17,16 @@
 //! file system's cost as much as mekong's: put the corpus and `TMPDIR` on the file system you
 //! care about.
 
-use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group};
 use mekong::error::Diagnostic;
 use mekong::render::{Data, Output, Sink};
 use mekong::{config, link, load, markdown, quote, render, search, verify, write};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// The site folder to benchmark on, and a guard that removes it when it was generated here.
@@ -128,6 +130,11 @@ fn generate(dir: &Path, n: usize) {
     }
 }
 
+/// `get_page`'s page index, as `render::Templates::load` takes it.
+fn page_index(input: &render::Input) -> Arc<RwLock<HashMap<String, tera::Value>>> {
+    Arc::new(RwLock::new(render::page_index(input)))
+}
+
 fn no_errors(what: &str, errors: &[Diagnostic]) {
     assert!(
         errors.is_empty(),
@@ -179,13 +186,12 @@ fn stages(c: &mut Criterion) {
         site: &site,
         rendered: &rendered,
     };
-    let templates = render::Templates::load(&root, &config, Arc::new(render::page_index(&input)))
-        .expect("templates");
+    let templates = render::Templates::load(&root, &config, page_index(&input)).expect("templates");
     let (output, errors) = render::render(&input, &templates, Arc::new(Sink::Memory), None);
     no_errors("render", &errors);
     no_errors("verify::output", &verify::output(&output, &config));
     let pages = content.docs.len();
-    let bytes: u64 = output.files.values().map(|f| f.data.len()).sum();
+    let bytes: u64 = output.files.values().map(|f| f.data.size()).sum();
     eprintln!(
         "stages: {} ({pages} Markdown files, {} output files, {:.1} MB)",
         root.display(),
@@ -217,12 +223,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| black_box(verify::anchors(&content, &site, &rendered, &config)))
     });
     g.bench_function("templates_load", |b| {
-        b.iter(|| {
-            black_box(
-                render::Templates::load(&root, &config, Arc::new(render::page_index(&input)))
-                    .is_ok(),
-            )
-        })
+        b.iter(|| black_box(render::Templates::load(&root, &config, page_index(&input)).is_ok()))
     });
     // Rendering includes scanning each page for the output check (done as pages are made).
     g.bench_function("render", |b| {
@@ -290,5 +291,108 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
+/// `MEKONG_BENCH_ONCE=1`: one pass through the stages, each timed once (wall clock), in the
+/// order `mekong::build` runs them, for a stage breakdown of a large corpus where criterion's
+/// repeated sampling would take too long. `render` keeps the output in memory (it scans each
+/// page for the output check on the way, as in a build); `write` then writes it to a new
+/// folder beside the corpus.
+fn once() {
+    use std::time::Instant;
+    let (root, _guard) = corpus();
+    let mut times: Vec<(&str, f64)> = Vec::new();
+    let mut t = Instant::now();
+    let mut lap = |name: &'static str, times: &mut Vec<(&str, f64)>| {
+        times.push((name, t.elapsed().as_secs_f64()));
+        t = Instant::now();
+    };
+    let config = config::load(&root, &config::Overrides { base_url: None }).expect("site.yaml");
+    lap("config", &mut times);
+    let (content, errors) = load::load(&root, false);
+    no_errors("load", &errors);
+    lap("load", &mut times);
+    let (site, errors) = link::link(&content, &config.title);
+    no_errors("link", &errors);
+    lap("link", &mut times);
+    let sources = quote::Sources::new(&config.sources);
+    let shared = markdown::Shared {
+        site: &site,
+        content: &content,
+        config: &config,
+        sources: &sources,
+        glossary: None,
+        glossary_node: None,
+    };
+    let rendered: Vec<Option<markdown::Rendered>> = (0..site.nodes.len())
+        .into_par_iter()
+        .map(|id| {
+            site.nodes[id].doc.map(|i| {
+                let mut errs = Vec::new();
+                markdown::render(&content.docs[i], id, &shared, &mut errs)
+            })
+        })
+        .collect();
+    lap("markdown", &mut times);
+    no_errors(
+        "anchors",
+        &verify::anchors(&content, &site, &rendered, &config),
+    );
+    lap("anchors", &mut times);
+    let input = render::Input {
+        config: &config,
+        content: &content,
+        site: &site,
+        rendered: &rendered,
+    };
+    let templates = render::Templates::load(&root, &config, page_index(&input)).expect("templates");
+    lap("templates_load", &mut times);
+    let (output, errors) = render::render(&input, &templates, Arc::new(Sink::Memory), None);
+    no_errors("render", &errors);
+    lap("render (with scan)", &mut times);
+    no_errors("verify::output", &verify::output(&output, &config));
+    lap("verify_output", &mut times);
+    let indexer = search::Indexer::start(&config);
+    for id in 0..site.nodes.len() {
+        if let Some(Data::Bytes(b)) = output.files.get(&site.file(id)).map(|f| &f.data) {
+            indexer.add(format!("{}{}", config.base_path, site.nodes[id].path), b);
+        }
+    }
+    let indexed = indexer.finish().expect("search index").0;
+    lap("search (not in a search-off build)", &mut times);
+    let out_parent =
+        tempfile::tempdir_in(root.parent().unwrap_or(&root)).expect("a temporary folder");
+    let out_dir = out_parent.path().join("public");
+    let staging = write::Staging::begin(&out_dir, Path::new("public")).expect("staging");
+    let mut staged = Output::new(Arc::new(Sink::Stage(staging)), output.checker.clone());
+    let mut errors = Vec::new();
+    for (path, f) in &output.files {
+        staged.add(path.clone(), f.clone(), &mut errors);
+    }
+    no_errors("write", &errors);
+    let report = write::finish(&staged).expect("write");
+    lap("write (clean)", &mut times);
+    println!(
+        "{}: {} Markdown files, {} output files, {} pages indexed, {} files written",
+        root.display(),
+        content.docs.len(),
+        output.files.len(),
+        indexed,
+        report.written
+    );
+    println!("| stage | wall (ms) |\n|---|--:|");
+    for (name, secs) in &times {
+        println!("| {name} | {:.0} |", secs * 1000.0);
+    }
+    let total: f64 = times.iter().map(|(_, s)| s).sum();
+    println!("| total | {:.0} |", total * 1000.0);
+}
+
 criterion_group!(benches, stages);
-criterion_main!(benches);
+
+fn main() {
+    if std::env::var_os("MEKONG_BENCH_ONCE").is_some() {
+        once();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
