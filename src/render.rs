@@ -32,6 +32,25 @@ pub enum Origin {
     Copy(PathBuf),
 }
 
+impl Origin {
+    /// The source file to name in an error, when there is one.
+    pub fn source(&self) -> Option<&Path> {
+        match self {
+            Origin::Page { source, .. } | Origin::Copy(source) => Some(source),
+            Origin::Template(_) | Origin::Generated(_) => None,
+        }
+    }
+
+    /// The origin in words: `content/a.md`, `the template templates/term.html`, `mekong`.
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Page { source, .. } | Origin::Copy(source) => source.display().to_string(),
+            Origin::Template(t) => format!("the template {t}"),
+            Origin::Generated(what) => what.to_string(),
+        }
+    }
+}
+
 /// The bytes of an output file, or where they went.
 #[derive(Debug, Clone)]
 pub enum Data {
@@ -132,11 +151,10 @@ impl Output {
     pub fn add(&mut self, path: String, file: OutFile, errors: &mut Vec<Diagnostic>) {
         // Every output path is relative and stays inside the output, whatever produced it.
         if !is_contained(&path) {
-            let blame = match &file.origin {
-                Origin::Page { source, .. } | Origin::Copy(source) => source.clone(),
-                Origin::Template(t) => PathBuf::from(t),
-                Origin::Generated(what) => PathBuf::from(*what),
-            };
+            let blame = file
+                .origin
+                .source()
+                .map_or_else(|| PathBuf::from(file.origin.describe()), Path::to_path_buf);
             errors.push(
                 Diagnostic::new(
                     blame,
@@ -160,17 +178,10 @@ impl Output {
             .find(|a| self.files.contains_key(*a))
             .map(str::to_string);
         if let Some(other) = inside.or(above) {
-            let shown = |o: &Origin| match o {
-                Origin::Page { source, .. } | Origin::Copy(source) => source.display().to_string(),
-                Origin::Template(t) => format!("the template {t}"),
-                Origin::Generated(what) => what.to_string(),
-            };
-            let mine = shown(&file.origin);
-            let theirs = shown(&self.files[&other].origin);
-            let blame = match (&file.origin, &self.files[&other].origin) {
-                (Origin::Page { source, .. } | Origin::Copy(source), _) => source.clone(),
-                (_, Origin::Page { source, .. } | Origin::Copy(source)) => source.clone(),
-                _ => PathBuf::from(mine.clone()),
+            let (mine, theirs) = (file.origin.describe(), self.files[&other].origin.describe());
+            let blame = match (file.origin.source(), self.files[&other].origin.source()) {
+                (Some(source), _) | (None, Some(source)) => source.to_path_buf(),
+                (None, None) => PathBuf::from(&mine),
             };
             errors.push(
                 Diagnostic::new(blame, format!("{mine} writes {path} and {theirs} writes {other}: a path cannot be both a file and a folder"))
@@ -179,22 +190,16 @@ impl Output {
             return;
         }
         if let Some(existing) = self.files.get(&path) {
-            let shown = |o: &Origin| match o {
-                Origin::Page { source, .. } => source.display().to_string(),
-                Origin::Template(t) => format!("the template {t}"),
-                Origin::Generated(what) => what.to_string(),
-                Origin::Copy(p) => p.display().to_string(),
-            };
-            let blame = match &file.origin {
-                Origin::Page { source, .. } | Origin::Copy(source) => source.clone(),
-                _ => PathBuf::from(shown(&file.origin)),
-            };
+            let blame = file
+                .origin
+                .source()
+                .map_or_else(|| PathBuf::from(file.origin.describe()), Path::to_path_buf);
             errors.push(
                 Diagnostic::new(
                     blame,
                     format!(
                         "writes {path}, which {} writes too",
-                        shown(&existing.origin)
+                        existing.origin.describe()
                     ),
                 )
                 .hint("rename or move one of them so that each output file has one source"),
