@@ -104,7 +104,7 @@ SID=$(ps -o sid= -p $$ | tr -d ' ')
 # Old outputs and corpora go here during the run and are deleted at the end (see clean below).
 TRASH_ROOTS=()
 mon=
-trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null || true' EXIT
+trap '[ -z "$mon" ] || kill "$mon" 2>/dev/null || true; [ ${#TRASH_ROOTS[@]} -eq 0 ] || rm -rf "${TRASH_ROOTS[@]}"' EXIT
 
 for FS in ${BENCH_FS:-/tmp /dev/shm}; do
   D=$FS/bench-$N
@@ -209,4 +209,3 @@ done
 
 echo "clean runs: the previous output was ${BENCH_CLEAN:-mv}-ed away first (BENCH_CLEAN)" >>"$RESULTS/env.txt"
 python3 "$REPO/bench/summary.py" "$RESULTS" | tee "$RESULTS/summary.md"
-rm -rf "${TRASH_ROOTS[@]}"
