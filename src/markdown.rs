@@ -274,9 +274,9 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                 if let Some((start, text)) = block_text.take()
                     && !source_errors
                 {
-                    for (rel_at, q) in crate::quote::curly_quotes(&text) {
+                    for (_, q) in crate::quote::curly_quotes(&text) {
                         if let Err(hint) = shared.sources.check_inline(&q, &doc.front.sources) {
-                            let off = locate_in_source(body, start, &text[..rel_at], &q);
+                            let off = locate_in_source(body, start, &q);
                             errors.push(quote_error(doc, base + off, &doc.front.sources, hint));
                         }
                     }
@@ -415,7 +415,7 @@ fn summary_html(events: &[Event], page_url: &str) -> String {
         _ if skip > 0 => None,
         Event::Html(h) if h.contains("<h") && h.contains("heading-anchor") => {
             // A heading inside the summary: keep its text, drop its id and anchor.
-            Some(Event::Html(CowStr::from(strip_heading_ids(h, page_url))))
+            Some(Event::Html(CowStr::from(strip_heading_ids(h))))
         }
         Event::Start(Tag::Link {
             link_type,
@@ -434,11 +434,10 @@ fn summary_html(events: &[Event], page_url: &str) -> String {
     html
 }
 
-fn strip_heading_ids(h: &str, page_url: &str) -> String {
+fn strip_heading_ids(h: &str) -> String {
     // `<h2 id="x">text<a class="heading-anchor" href="#x" ...>#</a></h2>` -> `<p><strong>text</strong></p>`
     let text_start = h.find('>').map_or(0, |i| i + 1);
     let text_end = h.find("<a class=\"heading-anchor\"").unwrap_or(h.len());
-    let _ = page_url;
     format!(
         "<p><strong>{}</strong></p>\n",
         &h[text_start..text_end.max(text_start)]
@@ -674,7 +673,7 @@ fn quote_error(doc: &Doc, offset: usize, sources: &[String], hint: String) -> Di
 }
 
 /// Best effort to find where a quotation starts in the Markdown source of its block.
-fn locate_in_source(body: &str, block_start: usize, before: &str, quote: &str) -> usize {
+fn locate_in_source(body: &str, block_start: usize, quote: &str) -> usize {
     let tail = &body[block_start.min(body.len())..];
     let first_words: Vec<&str> = quote.split_whitespace().take(3).collect();
     let needle = first_words.join(" ");
@@ -690,7 +689,6 @@ fn locate_in_source(body: &str, block_start: usize, before: &str, quote: &str) -
         }
         return block_start + j;
     }
-    let _ = before;
     block_start
 }
 
