@@ -19,7 +19,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group};
 use mekong::error::Diagnostic;
-use mekong::render::{Data, Output, Sink};
+use mekong::output::{Data, Memory, Output, Sink};
 use mekong::{config, link, load, markdown, quote, render, search, verify, write};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -130,6 +130,13 @@ fn generate(dir: &Path, n: usize) {
     }
 }
 
+/// The sink chain that `mekong::build` uses: each page scanned for the output check, then
+/// handed to `inner`.
+fn scanning(input: &render::Input, inner: Arc<dyn Sink>) -> Arc<dyn Sink> {
+    let checker = verify::Checker::new(input.config, render::expected_paths(input));
+    Arc::new(verify::Scanning::new(checker, inner))
+}
+
 /// `get_page`'s page index, as `render::Templates::load` takes it.
 fn page_index(input: &render::Input) -> Arc<RwLock<HashMap<String, tera::Value>>> {
     Arc::new(RwLock::new(render::page_index(input)))
@@ -154,7 +161,7 @@ fn stages(c: &mut Criterion) {
     let (site, errors) = link::link(&content, &config.title);
     no_errors("link", &errors);
     let sources = quote::Sources::new(&config.sources);
-    let shared = markdown::Shared {
+    let shared = markdown::Env {
         site: &site,
         content: &content,
         config: &config,
@@ -187,7 +194,8 @@ fn stages(c: &mut Criterion) {
         rendered: &rendered,
     };
     let templates = render::Templates::load(&root, &config, page_index(&input)).expect("templates");
-    let (output, errors) = render::render(&input, &templates, Arc::new(Sink::Memory), None);
+    let (output, errors) =
+        render::render(&input, &templates, scanning(&input, Arc::new(Memory)), None);
     no_errors("render", &errors);
     no_errors("verify::output", &verify::output(&output, &config));
     let pages = content.docs.len();
@@ -231,7 +239,7 @@ fn stages(c: &mut Criterion) {
             black_box(render::render(
                 &input,
                 &templates,
-                Arc::new(Sink::Memory),
+                scanning(&input, Arc::new(Memory)),
                 None,
             ))
         })
@@ -280,14 +288,14 @@ fn stages(c: &mut Criterion) {
             |out_dir| {
                 let staging =
                     write::Staging::begin(&out_dir, Path::new("public")).expect("staging");
-                let mut staged =
-                    Output::new(Arc::new(Sink::Stage(staging)), output.checker.clone());
+                let staging = Arc::new(staging);
+                let mut staged = Output::new(staging.clone());
                 let mut errors = Vec::new();
                 for (path, f) in &output.files {
                     staged.add(path.clone(), f.clone(), &mut errors);
                 }
                 debug_assert!(errors.is_empty());
-                black_box(write::finish(&staged).expect("write"))
+                black_box(write::finish(&staging, &staged).expect("write"))
             },
             BatchSize::PerIteration,
         )
@@ -318,7 +326,7 @@ fn once() {
     no_errors("link", &errors);
     lap("link", &mut times);
     let sources = quote::Sources::new(&config.sources);
-    let shared = markdown::Shared {
+    let shared = markdown::Env {
         site: &site,
         content: &content,
         config: &config,
@@ -349,7 +357,8 @@ fn once() {
     };
     let templates = render::Templates::load(&root, &config, page_index(&input)).expect("templates");
     lap("templates_load", &mut times);
-    let (output, errors) = render::render(&input, &templates, Arc::new(Sink::Memory), None);
+    let (output, errors) =
+        render::render(&input, &templates, scanning(&input, Arc::new(Memory)), None);
     no_errors("render", &errors);
     lap("render (with scan)", &mut times);
     no_errors("verify::output", &verify::output(&output, &config));
@@ -366,13 +375,14 @@ fn once() {
         tempfile::tempdir_in(root.parent().unwrap_or(&root)).expect("a temporary folder");
     let out_dir = out_parent.path().join("public");
     let staging = write::Staging::begin(&out_dir, Path::new("public")).expect("staging");
-    let mut staged = Output::new(Arc::new(Sink::Stage(staging)), output.checker.clone());
+    let staging = Arc::new(staging);
+    let mut staged = Output::new(staging.clone());
     let mut errors = Vec::new();
     for (path, f) in &output.files {
         staged.add(path.clone(), f.clone(), &mut errors);
     }
     no_errors("write", &errors);
-    let report = write::finish(&staged).expect("write");
+    let report = write::finish(&staging, &staged).expect("write");
     lap("write (clean)", &mut times);
     println!(
         "{}: {} Markdown files, {} output files, {} pages indexed, {} files written",

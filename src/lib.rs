@@ -7,12 +7,15 @@
 //! 3. [`link`]: URLs, slugs, the section tree, reading order, tags, aliases.
 //! 4. [`markdown`]: HTML, heading ids, TOC, rewritten links, glossary marks, checked quotations.
 //! 5. [`verify`]: every `#anchor` of every Markdown link.
-//! 6. [`render`]: Tera templates into an in-memory `Output`; [`search`] adds the index;
-//!    [`verify::output`] checks every internal URL of the output as a browser would.
-//! 7. [`write`]: a staging folder beside `public/`, swapped in only on success.
+//! 6. [`render`]: Tera templates; every file goes into an [`output::Output`] through a
+//!    [`output::Sink`]. [`search`] indexes pages on the way; [`verify::Scanning`] scans them and
+//!    [`verify::output()`] checks every internal URL of the output as a browser would.
+//! 7. [`write`]: a staging folder beside `public/`, swapped in only on success; [`record`]
+//!    remembers what went in and came out, so that an unchanged rebuild stops early.
 //!
 //! [`build`] runs them all; [`check`] runs all but `write`. Both report every problem found
-//! (up to a cap) as located diagnostics rather than stopping at the first.
+//! (up to a cap) as located diagnostics rather than stopping at the first. [`session`] keeps a
+//! build in memory for `serve`, which is HTTP and file watching around it.
 
 pub mod cli;
 pub mod config;
@@ -21,10 +24,13 @@ pub mod init;
 pub mod link;
 pub mod load;
 pub mod markdown;
+pub mod output;
 pub mod quote;
+pub mod record;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod session;
 pub mod theme;
 pub mod verify;
 pub mod write;
@@ -66,7 +72,7 @@ impl Options {
 /// A site produced in memory, before it is written.
 #[derive(Debug)]
 pub struct Produced {
-    pub output: render::Output,
+    pub output: output::Output,
     pub config: config::Config,
     /// Pages and sections rendered.
     pub pages: usize,
@@ -84,7 +90,18 @@ pub struct Summary {
 
 /// Runs every stage but `write`, keeping the output in memory.
 pub fn produce(opts: &Options) -> Result<Produced, Error> {
-    produce_into(opts, Arc::new(render::Sink::Memory))
+    let config = load_config(opts)?;
+    produce_into(opts, config, Arc::new(output::Memory))
+}
+
+/// The first stage: `site.yaml` with the command line's overrides.
+fn load_config(opts: &Options) -> Result<config::Config, Error> {
+    config::load(
+        &opts.root,
+        &config::Overrides {
+            base_url: opts.base_url.clone(),
+        },
+    )
 }
 
 /// What a build computes before rendering: the stages from config to the anchor check.
@@ -97,14 +114,8 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// config, load, link, markdown and the anchor check; every problem found is returned.
-    pub fn new(opts: &Options) -> Result<Prepared, Error> {
-        let config = config::load(
-            &opts.root,
-            &config::Overrides {
-                base_url: opts.base_url.clone(),
-            },
-        )?;
+    /// load, link, markdown and the anchor check; every problem found is returned.
+    pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
         let (content, mut errors) = load::load(&opts.root, opts.drafts);
         let (site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
@@ -123,13 +134,13 @@ impl Prepared {
             site,
             rendered: Vec::new(),
         };
-        let shared = p.shared();
+        let env = p.markdown_env();
         let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = (0..p.site.nodes.len())
             .into_par_iter()
             .map(|id| match p.site.nodes[id].doc {
                 Some(i) => {
                     let mut errs = Vec::new();
-                    let r = markdown::render(&p.content.docs[i], id, &shared, &mut errs);
+                    let r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
                     (Some(r), errs)
                 }
                 None => (None, Vec::new()),
@@ -150,13 +161,13 @@ impl Prepared {
     }
 
     /// What every page's Markdown rendering shares.
-    fn shared(&self) -> markdown::Shared<'_> {
+    pub(crate) fn markdown_env(&self) -> markdown::Env<'_> {
         let glossary_node = self
             .config
             .glossary
             .as_ref()
             .and_then(|g| self.site.by_rel.get(&g.page).copied());
-        markdown::Shared {
+        markdown::Env {
             site: &self.site,
             content: &self.content,
             config: &self.config,
@@ -172,7 +183,7 @@ impl Prepared {
         }
     }
 
-    fn input(&self) -> render::Input<'_> {
+    pub(crate) fn input(&self) -> render::Input<'_> {
         render::Input {
             config: &self.config,
             content: &self.content,
@@ -190,14 +201,17 @@ impl Prepared {
         )?)
     }
 
-    /// Renders, indexes for search and checks the output; files go to `sink` as they are made.
-    fn render(
+    /// Renders, indexes for search and checks the output; files go to `sink` as they are made,
+    /// each scanned for the output check first.
+    pub(crate) fn render(
         &self,
         root: &Path,
-        sink: Arc<render::Sink>,
-    ) -> Result<(render::Output, render::Templates, usize), Error> {
+        sink: Arc<dyn output::Sink>,
+    ) -> Result<(output::Output, render::Templates, usize), Error> {
         let templates = self.templates(root)?;
         let input = self.input();
+        let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
+        let sink = Arc::new(verify::Scanning::new(checker, sink));
         let indexer = self
             .config
             .search
@@ -211,9 +225,9 @@ impl Prepared {
                     for f in files {
                         output.add(
                             f.path,
-                            render::OutFile::new(
-                                render::Data::Bytes(f.bytes),
-                                render::Origin::Generated("the search index"),
+                            output::OutFile::new(
+                                output::Data::Bytes(f.bytes),
+                                output::Origin::Generated("the search index"),
                             ),
                             &mut errors,
                         );
@@ -234,8 +248,12 @@ impl Prepared {
 }
 
 /// Runs every stage but the final swap; rendered files go to `sink` as they are made.
-pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced, Error> {
-    let mut prepared = Prepared::new(opts)?;
+pub fn produce_into(
+    opts: &Options,
+    config: config::Config,
+    sink: Arc<dyn output::Sink>,
+) -> Result<Produced, Error> {
+    let mut prepared = Prepared::new(opts, config)?;
     // The Markdown sources are rendered and checked: free them before rendering a large site.
     for doc in &mut prepared.content.docs {
         doc.text = String::new();
@@ -252,158 +270,33 @@ pub fn produce_into(opts: &Options, sink: Arc<render::Sink>) -> Result<Produced,
     })
 }
 
-/// A build kept in memory with everything it computed, so that `serve` can rebuild one page
-/// whose body changed without rebuilding the site.
-pub struct Session {
-    pub opts: Options,
-    prepared: Prepared,
-    templates: render::Templates,
-    pub output: render::Output,
-}
-
-impl Session {
-    /// A complete build in memory.
-    pub fn start(opts: &Options) -> Result<Session, Error> {
-        let prepared = Prepared::new(opts)?;
-        let (output, templates, _) = prepared.render(&opts.root, Arc::new(render::Sink::Memory))?;
-        Ok(Session {
-            opts: opts.clone(),
-            prepared,
-            templates,
-            output,
-        })
-    }
-
-    /// Applies a change to the Markdown file `path` (absolute or relative to the root). When
-    /// only the body changed (the front matter still places the page the same way), re-renders
-    /// that page, its section's listing, its tags' pages and the feed, and returns the output
-    /// paths that changed. `None` means the change needs a full rebuild. The search index is
-    /// refreshed by full rebuilds only.
-    pub fn update(&mut self, path: &Path) -> Option<Result<Vec<String>, Error>> {
-        let rel = path
-            .strip_prefix(self.opts.root.join("content"))
-            .ok()?
-            .to_str()?
-            .replace('\\', "/");
-        let id = *self.prepared.site.by_rel.get(&rel)?;
-        let i = self.prepared.site.nodes[id].doc?;
-        let text = match error::fs::read_to_string(path, &Path::new("content").join(&rel)) {
-            Ok(t) => t,
-            Err(d) => return Some(Err(d.into())),
-        };
-        let doc = match load::parse_doc(&rel, text) {
-            Ok(d) => d,
-            Err(ds) => return Some(Err(ds.into())),
-        };
-        if !self.prepared.content.docs[i].front.places_like(&doc.front) {
-            return None;
-        }
-        let old = std::mem::replace(&mut self.prepared.content.docs[i], doc);
-        let mut errors = Vec::new();
-        let r = markdown::render(
-            &self.prepared.content.docs[i],
-            id,
-            &self.prepared.shared(),
-            &mut errors,
-        );
-        let old_rendered = self.prepared.rendered[id].replace(r);
-        // Links into this page need checking again only if its headings changed.
-        let same_ids = old_rendered.as_ref().map(|r| &r.ids)
-            == self.prepared.rendered[id].as_ref().map(|r| &r.ids);
-        errors.extend(verify::anchors_from(
-            &self.prepared.content,
-            &self.prepared.site,
-            &self.prepared.rendered,
-            &self.prepared.config,
-            same_ids.then_some(id),
-        ));
-        if !errors.is_empty() {
-            // Keep the last good state: the next save starts from it.
-            self.prepared.content.docs[i] = old;
-            self.prepared.rendered[id] = old_rendered;
-            return Some(Err(errors.into()));
-        }
-        let result = (|| {
-            // `get_page` answers from the page index, which holds this page's summary.
-            self.templates.update_page(&self.prepared.input(), id);
-            let summary_changed = old_rendered.as_ref().map(|r| &r.summary)
-                != self.prepared.rendered[id].as_ref().map(|r| &r.summary);
-            let changed = render::rerender_page(
-                &self.prepared.input(),
-                &self.templates,
-                &mut self.output,
-                id,
-                summary_changed,
-            )
-            .map_err(Error::from)?;
-            let only: std::collections::HashSet<&str> =
-                changed.iter().map(String::as_str).collect();
-            let errors = verify::output_of(&self.output, &self.prepared.config, Some(&only));
-            if errors.is_empty() {
-                Ok(changed)
-            } else {
-                Err(Error::from(errors))
-            }
-        })();
-        Some(result)
-    }
-
-    pub fn pages(&self) -> usize {
-        self.prepared.site.nodes.len()
-    }
-}
-
 /// Builds the site and writes it to the output folder. When no input changed since the last
 /// build and the output is as that build left it, nothing is rendered or written.
 pub fn build(opts: &Options) -> Result<Summary, Error> {
     let out = opts.output_dir();
     let shown = error::relative(&opts.root, &out);
     check_output_location(&opts.root, &out)?;
-    let staging = write::Staging::begin(&out, &shown)?;
-    let config = config::load(
-        &opts.root,
-        &config::Overrides {
-            base_url: opts.base_url.clone(),
-        },
-    )?;
+    // The lock: one build at a time per output folder, from the record check to the swap.
+    let staging = Arc::new(write::Staging::begin(&out, &shown)?);
+    let config = load_config(opts)?;
+
+    // The build record: stop here if nothing changed, else forget it until the swap is done.
     let mut extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
     extra.extend(config.glossary.as_ref().map(|g| g.file.clone()));
-    let key = write::Manifest::key(
+    let key = record::Record::key(
         &opts.root,
         &format!("{:?}|{}", opts.base_url, opts.drafts),
         &extra,
     );
-    if let Some(m) = write::Manifest::read(&out)
-        && m.key == key
-        && m.intact(&out)
-    {
-        let mut output = render::Output::default();
-        for (p, len, _) in &m.files {
-            output.files.insert(
-                p.clone(),
-                render::OutFile::new(
-                    render::Data::Unchanged(*len),
-                    render::Origin::Generated("the previous build"),
-                ),
-            );
-        }
-        let written = write::WriteReport {
-            unchanged: m.files.len(),
-            ..Default::default()
-        };
-        let produced = Produced {
-            output,
-            config,
-            pages: m.pages,
-            indexed: m.indexed,
-            warnings: Vec::new(),
-        };
-        return Ok(Summary { produced, written });
+    if let Some(last) = record::Record::unchanged(&out, key) {
+        return Ok(unchanged_summary(last, config));
     }
-    write::Manifest::remove(&out);
-    let produced = produce_into(opts, Arc::new(render::Sink::Stage(staging)))?;
-    let written = write::finish(&produced.output)?;
-    write::Manifest::record(
+    record::Record::remove(&out);
+
+    let produced = produce_into(opts, config, staging.clone())?;
+    let written = write::finish(&staging, &produced.output)?;
+
+    record::Record::of_output(
         key,
         produced.pages,
         produced.indexed,
@@ -412,6 +305,32 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     )
     .write(&out);
     Ok(Summary { produced, written })
+}
+
+/// What a build that stopped early reports: the last build's files, all unchanged.
+fn unchanged_summary(last: record::Record, config: config::Config) -> Summary {
+    let mut output = output::Output::default();
+    for (p, len, _) in &last.files {
+        output.files.insert(
+            p.clone(),
+            output::OutFile::new(
+                output::Data::Unchanged(*len),
+                output::Origin::Generated("the previous build"),
+            ),
+        );
+    }
+    let written = write::WriteReport {
+        unchanged: last.files.len(),
+        ..Default::default()
+    };
+    let produced = Produced {
+        output,
+        config,
+        pages: last.pages,
+        indexed: last.indexed,
+        warnings: Vec::new(),
+    };
+    Summary { produced, written }
 }
 
 /// Refuses an output folder that would replace the site or be published into itself: the
@@ -470,11 +389,12 @@ fn check_output_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
 
 /// Runs the whole pipeline, checking every output file and then dropping it; writes nothing.
 pub fn check(opts: &Options) -> Result<Produced, Error> {
-    produce_into(opts, Arc::new(render::Sink::Discard))
+    let config = load_config(opts)?;
+    produce_into(opts, config, Arc::new(output::Discard))
 }
 
 /// GitHub Pages limits: the artifact must stay under 1 GB.
-fn pages_warnings(output: &render::Output) -> Vec<Diagnostic> {
+fn pages_warnings(output: &output::Output) -> Vec<Diagnostic> {
     let size: u64 = output.files.values().map(|f| f.data.size()).sum();
     let mut w = Vec::new();
     if size > 1_000_000_000 {

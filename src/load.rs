@@ -326,8 +326,9 @@ fn walk(
     files
 }
 
-/// Hidden files and editor back-ups are never part of the site.
-fn is_ignored(name: &std::ffi::OsStr) -> bool {
+/// Hidden files and editor back-ups are never part of the site: the one rule that `load`, the
+/// `serve` watcher and the build record share.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
     name.starts_with('.')
         || name.ends_with('~')

@@ -10,7 +10,7 @@
 //! beside the output serializes concurrent builds of the same output.
 
 use crate::error::{Diagnostic, Error, fs};
-use crate::render::{Data, Output};
+use crate::output::{Data, OutFile, Output, Sink};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -86,8 +86,8 @@ impl Staging {
     }
 
     /// Stages a file: written only if it differs from the one in the output folder.
-    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<Data, Diagnostic> {
-        if !crate::render::is_contained(path) {
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<Data, Diagnostic> {
+        if !crate::output::is_contained(path) {
             return Err(Diagnostic::new(
                 &self.shown,
                 format!("refusing to write `{path}`: it would leave the output folder"),
@@ -103,6 +103,16 @@ impl Staging {
         }
         fs::write(&dest, bytes, &self.shown.join(path))?;
         Ok(Data::Staged(len))
+    }
+}
+
+impl Sink for Staging {
+    /// Streams a rendered file into the staging folder; the output keeps only its length.
+    fn take(&self, path: &str, mut file: OutFile) -> Result<OutFile, Diagnostic> {
+        if let Data::Bytes(b) = &file.data {
+            file.data = self.put(path, b)?;
+        }
+        Ok(file)
     }
 }
 
@@ -143,11 +153,12 @@ fn same_file(old: &Path, src: &Path) -> bool {
 }
 
 /// Top-level entries of the output that a build keeps: a `.git` of a branch checkout.
-fn is_kept(path: &str) -> bool {
+pub fn is_kept(path: &str) -> bool {
     path == ".git" || path.starts_with(".git/")
 }
 
-fn list_files(dir: &Path) -> BTreeSet<String> {
+/// Every file under `dir` (not folders), as `/`-separated relative paths.
+pub fn list_files(dir: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -159,11 +170,9 @@ fn list_files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// Completes the staging folder and swaps it in, unless nothing changed.
-pub fn finish(output: &Output) -> Result<WriteReport, Error> {
-    let crate::render::Sink::Stage(staging) = output.sink.as_ref() else {
-        return Err(Diagnostic::new("public", "internal: the output was not staged").into());
-    };
+/// Completes the staging folder with what `output` still holds (copied files, and any bytes
+/// not yet staged) and swaps it in, unless nothing changed.
+pub fn finish(staging: &Staging, output: &Output) -> Result<WriteReport, Error> {
     let out_dir = &staging.out_dir;
     let shown = &staging.shown;
 
@@ -336,148 +345,4 @@ fn swap(staging: &Path, out_dir: &Path, shown: &Path) -> Result<(), Error> {
     }
     let _ = std::fs::rename(&old, staging);
     Ok(())
-}
-
-/// What the last successful build wrote, kept beside the output (`.public.manifest`), so that
-/// a rebuild whose inputs did not change can stop before rendering anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Manifest {
-    /// A hash of every input's bytes, the options and the mekong binary.
-    pub key: u64,
-    pub pages: usize,
-    pub indexed: usize,
-    /// Output files with their size and mtime (nanoseconds since the epoch).
-    pub files: Vec<(String, u64, u128)>,
-}
-
-fn manifest_path(out_dir: &Path) -> PathBuf {
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out_dir.with_file_name(format!(".{name}.manifest"))
-}
-
-fn stamp(meta: &std::fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos())
-}
-
-impl Manifest {
-    /// Hashes the inputs: site.yaml, every file under content/, templates/ and static/, the
-    /// extra files named (source texts), the options and the running binary.
-    pub fn key(root: &Path, options: &str, extra: &[PathBuf]) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut files: Vec<PathBuf> = vec![root.join("site.yaml")];
-        for dir in ["content", "templates", "static"] {
-            files.extend(
-                walkdir::WalkDir::new(root.join(dir))
-                    .follow_links(true)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_file())
-                    .map(|e| e.into_path()),
-            );
-        }
-        files.extend(extra.iter().map(|p| root.join(p)));
-        let hashes: Vec<u64> = files
-            .par_iter()
-            .map(|p| {
-                let mut h = std::hash::DefaultHasher::new();
-                p.hash(&mut h);
-                std::fs::read(p).ok().hash(&mut h);
-                h.finish()
-            })
-            .collect();
-        let mut h = std::hash::DefaultHasher::new();
-        hashes.hash(&mut h);
-        options.hash(&mut h);
-        env!("CARGO_PKG_VERSION").hash(&mut h);
-        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-            (meta.len(), stamp(&meta)).hash(&mut h);
-        }
-        h.finish()
-    }
-
-    /// Records the output as it is on disk now.
-    pub fn record(
-        key: u64,
-        pages: usize,
-        indexed: usize,
-        out_dir: &Path,
-        paths: impl Iterator<Item = String>,
-    ) -> Manifest {
-        let files = paths
-            .filter_map(|p| {
-                let meta = std::fs::symlink_metadata(out_dir.join(&p)).ok()?;
-                Some((p, meta.len(), stamp(&meta)))
-            })
-            .collect();
-        Manifest {
-            key,
-            pages,
-            indexed,
-            files,
-        }
-    }
-
-    pub fn read(out_dir: &Path) -> Option<Manifest> {
-        let text = std::fs::read_to_string(manifest_path(out_dir)).ok()?;
-        let mut lines = text.lines();
-        if lines.next()? != "mekong-manifest 1" {
-            return None;
-        }
-        let mut field = |name: &str| lines.next()?.strip_prefix(name)?.trim().parse::<u64>().ok();
-        let key = field("key")?;
-        let pages = field("pages")? as usize;
-        let indexed = field("indexed")? as usize;
-        let mut files = Vec::new();
-        for line in lines {
-            let mut parts = line.splitn(3, '\t');
-            let (len, mtime, path) = (parts.next()?, parts.next()?, parts.next()?);
-            files.push((path.to_string(), len.parse().ok()?, mtime.parse().ok()?));
-        }
-        Some(Manifest {
-            key,
-            pages,
-            indexed,
-            files,
-        })
-    }
-
-    /// Writes the manifest beside the output (a temporary file, then a rename).
-    pub fn write(&self, out_dir: &Path) {
-        let mut text = format!(
-            "mekong-manifest 1\nkey {}\npages {}\nindexed {}\n",
-            self.key, self.pages, self.indexed
-        );
-        for (p, len, mtime) in &self.files {
-            text.push_str(&format!("{len}\t{mtime}\t{p}\n"));
-        }
-        let path = manifest_path(out_dir);
-        let tmp = path.with_extension("tmp");
-        // The manifest only saves time; failing to write it must not fail the build.
-        if std::fs::write(&tmp, text).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
-        }
-    }
-
-    /// Whether the output folder holds exactly the recorded files, untouched.
-    pub fn intact(&self, out_dir: &Path) -> bool {
-        let on_disk = list_files(out_dir);
-        let recorded = on_disk.iter().filter(|p| !is_kept(p)).count() == self.files.len();
-        recorded
-            && self.files.par_iter().all(|(p, len, mtime)| {
-                std::fs::symlink_metadata(out_dir.join(p))
-                    .is_ok_and(|m| m.is_file() && m.len() == *len && stamp(&m) == *mtime)
-            })
-    }
-
-    /// Forgets the manifest (before a build changes the output).
-    pub fn remove(out_dir: &Path) {
-        let _ = std::fs::remove_file(manifest_path(out_dir));
-    }
 }

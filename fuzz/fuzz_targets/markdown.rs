@@ -90,7 +90,7 @@ fuzz_target!(|data: &[u8]| {
         .glossary
         .as_ref()
         .and_then(|g| site.by_rel.get(&g.page).copied());
-    let shared = markdown::Shared {
+    let shared = markdown::Env {
         site: &site,
         content: &content,
         config: &cfg,

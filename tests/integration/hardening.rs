@@ -225,7 +225,7 @@ fn assert_errors_located(e: &Error) {
 
 /// Every output path must stay inside the output folder once joined to it. (A backslash is an
 /// ordinary character in a Unix file name, so a static file `a\b` may keep it.)
-fn assert_keys_inside(output: &mekong::render::Output) {
+fn assert_keys_inside(output: &mekong::output::Output) {
     for key in output.files.keys() {
         let bad = key.is_empty()
             || key.starts_with('/')

@@ -217,13 +217,13 @@ fn survives_aborted_and_many_concurrent_connections() {
 }
 
 /// What two in-memory builds would serve, but the search index (refreshed on full rebuilds).
-fn served(s: &mekong::Session) -> Vec<(String, Vec<u8>)> {
+fn served(s: &mekong::session::Session) -> Vec<(String, Vec<u8>)> {
     s.output
         .files
         .iter()
         .filter(|(p, _)| !p.starts_with("pagefind/"))
         .filter_map(|(p, f)| match &f.data {
-            mekong::render::Data::Bytes(b) => Some((p.clone(), b.clone())),
+            mekong::output::Data::Bytes(b) => Some((p.clone(), b.clone())),
             _ => None,
         })
         .collect()
@@ -233,7 +233,7 @@ fn served(s: &mekong::Session) -> Vec<(String, Vec<u8>)> {
 fn body_edit_rerenders_only_what_shows_it_and_matches_a_full_build() {
     let t = SiteTest::fixture("build/basic");
     let root = t.root().canonicalize().unwrap();
-    let mut session = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    let mut session = mekong::session::Session::start(&mekong::Options::new(&root)).unwrap();
     t.write(
         "content/s/b.md",
         &t.read("content/s/b.md").replace("B's body", "B's new body"),
@@ -250,7 +250,7 @@ fn body_edit_rerenders_only_what_shows_it_and_matches_a_full_build() {
         changed.len() <= 5,
         "only the page, its section, its tags and the feed: {changed:?}"
     );
-    let fresh = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    let fresh = mekong::session::Session::start(&mekong::Options::new(&root)).unwrap();
     let (a, b) = (served(&session), served(&fresh));
     let differing: Vec<&String> = a
         .iter()
@@ -269,7 +269,7 @@ fn body_edit_rerenders_only_what_shows_it_and_matches_a_full_build() {
 fn title_edit_needs_a_full_rebuild() {
     let t = SiteTest::fixture("build/basic");
     let root = t.root().canonicalize().unwrap();
-    let mut session = mekong::Session::start(&mekong::Options::new(&root)).unwrap();
+    let mut session = mekong::session::Session::start(&mekong::Options::new(&root)).unwrap();
     t.write(
         "content/s/b.md",
         &t.read("content/s/b.md")

@@ -1,6 +1,10 @@
 //! Markdown to HTML: heading ids and anchors, the table of contents, link rewriting, glossary
 //! marks and the quotation check, in one pass of pulldown-cmark events per page.
 //!
+//! This file holds the event loop; [`links`] rewrites link destinations (and owns the URL
+//! helpers other stages share), [`glossary`] marks terms, [`quotes`] locates quotation errors,
+//! [`summary`] makes the summary shown on other pages.
+//!
 //! Markdown runs after `link` (it needs every page's URL to rewrite `../trade.md#rcep`) and
 //! before `verify` (which checks each `#anchor` against the target page's heading ids, so it
 //! needs every page rendered first). It returns, for each page, the HTML and what `verify` and
@@ -11,9 +15,20 @@ use crate::error::Diagnostic;
 use crate::link::{NodeId, Site};
 use crate::load::{Content, Doc};
 use crate::quote::Sources;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
+
+mod glossary;
+mod links;
+mod quotes;
+mod summary;
+
+use glossary::mark_terms;
+use links::rewrite;
+pub use links::{escape_attr, is_external, percent_decode};
+use quotes::{locate_in_source, quote_error};
+use summary::summary_html;
 
 /// One entry of a table of contents: an h2 with its h3s, or a lone h3.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -55,8 +70,8 @@ struct PendingHeading<'a> {
     text: String,
 }
 
-/// What every page's rendering shares.
-pub struct Shared<'a> {
+/// What every page's rendering reads from the stages before it.
+pub struct Env<'a> {
     pub site: &'a Site,
     pub content: &'a Content,
     pub config: &'a Config,
@@ -76,10 +91,10 @@ pub fn options() -> Options {
 }
 
 /// Renders the body of `doc` (node `id`). Problems are pushed to `errors`.
-pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnostic>) -> Rendered {
+pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) -> Rendered {
     let body = doc.body();
     let base = doc.body_start;
-    let page_url = format!("{}{}", shared.config.base_path, shared.site.nodes[id].path);
+    let page_url = format!("{}{}", env.config.base_path, env.site.nodes[id].path);
     let mut out = Rendered::default();
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut events: Vec<Event> = Vec::new();
@@ -97,20 +112,20 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
     let mut depth = 0usize;
     let mut para_start: Option<usize> = None;
     let mut glossary_done: HashSet<usize> = HashSet::new();
-    let mark_glossary = shared.glossary.is_some() && shared.glossary_node != Some(id);
+    let mark_glossary = env.glossary.is_some() && env.glossary_node != Some(id);
     let check_quotes = !doc.front.sources.is_empty();
 
     let mut source_errors = false;
     for name in &doc.front.sources {
-        if !shared.sources.contains(name) {
+        if !env.sources.contains(name) {
             source_errors = true;
             errors.push(
                 Diagnostic::new(doc.shown(), format!("unknown source `{name}`"))
                     .at_line(doc.front.lines.sources)
-                    .hint(if shared.sources.is_empty() {
+                    .hint(if env.sources.is_empty() {
                         "name source texts in site.yaml under `sources:`, e.g. `report: content/source/report.txt`".to_string()
                     } else {
-                        format!("site.yaml names: {}", shared.sources.names().join(", "))
+                        format!("site.yaml names: {}", env.sources.names().join(", "))
                     }),
             );
         }
@@ -250,7 +265,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                 if quote_depth == 0
                     && let Some((start, text)) = quote.take()
                     && !source_errors
-                    && let Err(hint) = shared.sources.check_blockquote(&text, &doc.front.sources)
+                    && let Err(hint) = env.sources.check_blockquote(&text, &doc.front.sources)
                 {
                     errors.push(quote_error(doc, base + start, &doc.front.sources, hint));
                 }
@@ -275,7 +290,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                     && !source_errors
                 {
                     for (_, q) in crate::quote::curly_quotes(&text) {
-                        if let Err(hint) = shared.sources.check_inline(&q, &doc.front.sources) {
+                        if let Err(hint) = env.sources.check_inline(&q, &doc.front.sources) {
                             let off = locate_in_source(body, start, &q);
                             errors.push(quote_error(doc, base + off, &doc.front.sources, hint));
                         }
@@ -311,7 +326,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                     &dest_url,
                     link_type,
                     base + at,
-                    shared,
+                    env,
                     &mut out,
                     errors,
                 );
@@ -335,7 +350,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                     &dest_url,
                     link_type,
                     base + at,
-                    shared,
+                    env,
                     &mut out,
                     errors,
                 );
@@ -357,7 +372,7 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
                     && in_code == 0
                     && in_html == 0 =>
             {
-                let (url, entries) = shared.glossary.as_ref().expect("checked by mark_glossary");
+                let (url, entries) = env.glossary.as_ref().expect("checked by mark_glossary");
                 match mark_terms(&t, entries, url, &mut glossary_done) {
                     Some(html) => Event::InlineHtml(CowStr::from(html)),
                     None => Event::Text(t),
@@ -395,301 +410,6 @@ pub fn render(doc: &Doc, id: NodeId, shared: &Shared, errors: &mut Vec<Diagnosti
     out.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
-}
-
-/// The summary is shown on other pages: footnote references are dropped and same-page
-/// fragments point back at the page.
-fn summary_html(events: &[Event], page_url: &str) -> String {
-    let mut html = String::new();
-    let mut skip = 0usize;
-    let iter = events.iter().filter_map(|e| match e {
-        Event::FootnoteReference(_) => None,
-        Event::Start(Tag::FootnoteDefinition(_)) => {
-            skip += 1;
-            None
-        }
-        Event::End(TagEnd::FootnoteDefinition) => {
-            skip = skip.saturating_sub(1);
-            None
-        }
-        _ if skip > 0 => None,
-        Event::Html(h) if h.contains("<h") && h.contains("heading-anchor") => {
-            // A heading inside the summary: keep its text, drop its id and anchor.
-            Some(Event::Html(CowStr::from(strip_heading_ids(h))))
-        }
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) if dest_url.starts_with('#') => Some(Event::Start(Tag::Link {
-            link_type: *link_type,
-            dest_url: CowStr::from(format!("{page_url}{dest_url}")),
-            title: title.clone(),
-            id: id.clone(),
-        })),
-        e => Some(e.clone()),
-    });
-    pulldown_cmark::html::push_html(&mut html, iter);
-    html
-}
-
-fn strip_heading_ids(h: &str) -> String {
-    // `<h2 id="x">text<a class="heading-anchor" href="#x" ...>#</a></h2>` -> `<p><strong>text</strong></p>`
-    let text_start = h.find('>').map_or(0, |i| i + 1);
-    let text_end = h.find("<a class=\"heading-anchor\"").unwrap_or(h.len());
-    format!(
-        "<p><strong>{}</strong></p>\n",
-        &h[text_start..text_end.max(text_start)]
-    )
-}
-
-/// Rewrites a link or image destination; records internal links for `verify`.
-#[allow(clippy::too_many_arguments)]
-fn rewrite<'a>(
-    doc: &Doc,
-    id: NodeId,
-    dest: &CowStr<'a>,
-    link_type: LinkType,
-    offset: usize,
-    shared: &Shared,
-    out: &mut Rendered,
-    errors: &mut Vec<Diagnostic>,
-) -> CowStr<'a> {
-    if matches!(link_type, LinkType::Email) || dest.is_empty() || is_external(dest) {
-        return dest.clone();
-    }
-    let base_path = &shared.config.base_path;
-    if let Some(frag) = dest.strip_prefix('#') {
-        out.links.push(LinkRef {
-            target: id,
-            fragment: frag.to_string(),
-            offset,
-        });
-        return dest.clone();
-    }
-    if let Some(abs) = dest.strip_prefix('/') {
-        // Site-absolute: give it the base path; the output check verifies it.
-        return CowStr::from(format!("{base_path}{abs}"));
-    }
-    let (path, fragment) = match dest.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (dest.as_ref(), None),
-    };
-    let (path, query) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
-    let path = percent_decode(path);
-    let Some(rel) = Site::resolve_path(&doc.rel, &path) else {
-        errors.push(
-            Diagnostic::new(
-                doc.shown(),
-                format!("link `{dest}` leaves the content folder"),
-            )
-            .at_offset(&doc.text, offset, 1)
-            .hint("link to a file inside content/, e.g. `@/page.md`"),
-        );
-        return dest.clone();
-    };
-    let suffix = |url: String| -> CowStr<'a> {
-        let mut s = url;
-        if let Some(q) = query {
-            s.push('?');
-            s.push_str(q);
-        }
-        if let Some(f) = fragment {
-            s.push('#');
-            s.push_str(f);
-        }
-        CowStr::from(s)
-    };
-    if let Some(target) = shared.site.node_for(&rel) {
-        out.links.push(LinkRef {
-            target,
-            fragment: fragment.unwrap_or("").to_string(),
-            offset,
-        });
-        return suffix(format!("{base_path}{}", shared.site.nodes[target].path));
-    }
-    if let Some(asset) = shared.site.assets.get(&rel) {
-        return suffix(format!("{base_path}{}", asset.out));
-    }
-    let rel_md = rel.trim_end_matches('/');
-    let missing = if shared.content.failed.contains(rel_md) {
-        None // already reported where it failed to load
-    } else if shared.content.drafts.contains(rel_md) {
-        Some(format!("link to a draft: `{dest}`"))
-    } else {
-        Some(format!("link to a missing file: `{dest}`"))
-    };
-    if let Some(message) = missing {
-        let hint = if path.ends_with(".md") || dest.starts_with("@/") {
-            format!(
-                "no file content/{rel} exists; paths are relative to this file, or start with `@/` for the content root"
-            )
-        } else {
-            format!(
-                "no file content/{rel} exists; link to a Markdown file (`page.md`) or a file beside it"
-            )
-        };
-        errors.push(
-            Diagnostic::new(doc.shown(), message)
-                .at_offset(&doc.text, offset, 1)
-                .hint(hint),
-        );
-    }
-    dest.clone()
-}
-
-/// A URL with a scheme (`https:`, `mailto:`) or protocol-relative (`//host`).
-pub fn is_external(url: &str) -> bool {
-    if url.starts_with("//") {
-        return true;
-    }
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                && !url[..i].contains('/')
-        }
-        None => false,
-    }
-}
-
-/// Decodes `%XX` escapes; invalid escapes are kept as they are.
-pub fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|b| hex(*b)),
-                bytes.get(i + 2).and_then(|b| hex(*b)),
-            )
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Marks the first occurrence on the page of each glossary term found in `text`.
-/// Returns the HTML for the whole text when it marked something.
-fn mark_terms(
-    text: &str,
-    entries: &[GlossaryEntry],
-    url: &str,
-    done: &mut HashSet<usize>,
-) -> Option<String> {
-    // Find, for each term not yet marked, its first whole-word occurrence.
-    let mut hits: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, entry)
-    for (i, e) in entries.iter().enumerate() {
-        if done.contains(&i) || e.term.is_empty() {
-            continue;
-        }
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(e.term.as_str()) {
-            let start = from + pos;
-            let end = start + e.term.len();
-            let before = text[..start].chars().next_back();
-            let after = text[end..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
-            if boundary(before) && boundary(after) {
-                hits.push((start, end, i));
-                break;
-            }
-            from = start + e.term.chars().next().map_or(1, char::len_utf8);
-        }
-    }
-    if hits.is_empty() {
-        return None;
-    }
-    // Longer terms win over terms they contain ("ASEAN Connectivity" over "ASEAN").
-    hits.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    let mut html = String::with_capacity(text.len() + 128);
-    let mut pos = 0;
-    for (start, end, i) in hits {
-        if start < pos {
-            continue;
-        }
-        done.insert(i);
-        let e = &entries[i];
-        html.push_str(&escape_attr(&text[pos..start]));
-        html.push_str(&format!(
-            "<a class=\"glossary-term\" href=\"{url}#{id}\"><abbr title=\"{title}\">{term}</abbr></a>",
-            id = escape_attr(&e.id),
-            title = escape_attr(&e.expansion),
-            term = escape_attr(&text[start..end]),
-        ));
-        pos = end;
-    }
-    html.push_str(&escape_attr(&text[pos..]));
-    Some(html)
-}
-
-fn quote_error(doc: &Doc, offset: usize, sources: &[String], hint: String) -> Diagnostic {
-    let names = sources
-        .iter()
-        .map(|s| format!("'{s}'"))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    Diagnostic::new(
-        doc.shown(),
-        format!("quotation not found in source {names}"),
-    )
-    .at_offset(&doc.text, offset, 1)
-    .hint(hint)
-}
-
-/// Best effort to find where a quotation starts in the Markdown source of its block.
-fn locate_in_source(body: &str, block_start: usize, quote: &str) -> usize {
-    let tail = &body[block_start.min(body.len())..];
-    let first_words: Vec<&str> = quote.split_whitespace().take(3).collect();
-    let needle = first_words.join(" ");
-    if !needle.is_empty()
-        && let Some(i) = tail.find(&needle)
-    {
-        // Step back over the opening quote mark.
-        let mut j = i;
-        if let Some(c) = tail[..i].chars().next_back()
-            && matches!(c, '“' | '"')
-        {
-            j -= c.len_utf8();
-        }
-        return block_start + j;
-    }
-    block_start
 }
 
 #[cfg(test)]

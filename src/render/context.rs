@@ -1,0 +1,244 @@
+//! What templates see: borrowed views of pages and sections, the pruned navigation,
+//! breadcrumbs and prev/next ("the chrome"), and the per-node URLs they share.
+//!
+//! Views borrow from the stages before render, as Zola's `SerializingPage` does, so a page's
+//! Tera context holds little of its own. The navigation of a page shows its ancestors and
+//! their children; the whole tree goes once into `navigation.json` (`site_files`).
+
+use super::Input;
+use crate::link::{NodeId, ROOT, Site};
+use crate::load::Kind;
+use crate::markdown::TocEntry;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A page or section as templates see it.
+#[derive(Serialize)]
+pub struct DocView<'a> {
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub url: &'a str,
+    pub permalink: String,
+    pub path: String,
+    pub content: &'a str,
+    pub summary: &'a str,
+    pub toc: &'a [TocEntry],
+    pub show_toc: bool,
+    pub word_count: usize,
+    pub reading_time: usize,
+    pub date: Option<&'a str>,
+    pub updated: Option<&'a str>,
+    pub tags: Vec<LinkView<'a>>,
+    pub weight: Option<i64>,
+    pub extra: &'a serde_yaml::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Vec<SummaryView<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subsections: Option<Vec<SubsectionView<'a>>>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct LinkView<'a> {
+    #[serde(rename = "name")]
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct TitleUrl<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct SubsectionView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct SummaryView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub description: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub summary: &'a str,
+    pub reading_time: usize,
+    pub word_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub is_section: bool,
+    pub current: bool,
+    pub active: bool,
+    pub children: Vec<NavItem<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TermPageView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub pages: Vec<SummaryView<'a>>,
+}
+
+/// Precomputed per-node strings, shared by every page's context.
+pub struct Urls {
+    /// `base_path` + node path.
+    pub url: Vec<String>,
+    pub tag_url: Vec<String>,
+    pub origin: String,
+}
+
+impl Urls {
+    pub fn new(input: &Input) -> Urls {
+        let (config, site) = (input.config, input.site);
+        Urls {
+            url: site
+                .nodes
+                .iter()
+                .map(|n| format!("{}{}", config.base_path, n.path))
+                .collect(),
+            tag_url: site
+                .tags
+                .iter()
+                .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
+                .collect(),
+            origin: config
+                .base_url
+                .strip_suffix(config.base_path.as_str())
+                .unwrap_or("")
+                .to_string(),
+        }
+    }
+
+    pub fn permalink(&self, url: &str) -> String {
+        format!("{}{}", self.origin, url)
+    }
+}
+
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
+
+pub fn summary_view<'a>(id: NodeId, input: &Input<'a>, urls: &'a Urls) -> SummaryView<'a> {
+    let node = &input.site.nodes[id];
+    let front = node.doc.map(|i| &input.content.docs[i].front);
+    let md = input.rendered[id].as_ref();
+    SummaryView {
+        title: &node.title,
+        url: &urls.url[id],
+        description: front.and_then(|f| f.description.as_deref()),
+        date: front.and_then(|f| f.date.as_deref()),
+        summary: md.map(|m| m.summary.as_str()).unwrap_or(""),
+        reading_time: reading_time(md.map_or(0, |m| m.word_count)),
+        word_count: md.map_or(0, |m| m.word_count),
+    }
+}
+
+/// Navigation, breadcrumbs and prev/next: what every page's chrome needs.
+pub fn insert_chrome(
+    ctx: &mut tera::Context,
+    site: &Site,
+    urls: &Urls,
+    current: Option<NodeId>,
+    here: &str,
+) {
+    ctx.insert("current_url", here);
+    ctx.insert("current_permalink", &urls.permalink(here));
+    let path: Vec<NodeId> = match current {
+        Some(id) => {
+            let mut p = site.ancestors(id);
+            p.push(id);
+            p
+        }
+        None => vec![ROOT],
+    };
+    ctx.insert("nav", &nav_items(site, urls, ROOT, &path, current));
+    let crumbs: Vec<TitleUrl> = match current {
+        Some(id) => site
+            .ancestors(id)
+            .into_iter()
+            .map(|a| TitleUrl {
+                title: &site.nodes[a].title,
+                url: &urls.url[a],
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    ctx.insert("breadcrumbs", &crumbs);
+    let link = |n: Option<NodeId>| {
+        n.map(|n| TitleUrl {
+            title: &site.nodes[n].title,
+            url: &urls.url[n],
+        })
+    };
+    ctx.insert("prev", &current.and_then(|c| link(site.nodes[c].prev)));
+    ctx.insert("next", &current.and_then(|c| link(site.nodes[c].next)));
+}
+
+/// The children of `section`, with those on `path` expanded.
+pub fn nav_items<'a>(
+    site: &'a Site,
+    urls: &'a Urls,
+    section: NodeId,
+    path: &[NodeId],
+    current: Option<NodeId>,
+) -> Vec<NavItem<'a>> {
+    site.nodes[section]
+        .children
+        .iter()
+        .map(|&c| {
+            let node = &site.nodes[c];
+            let on_path = path.contains(&c);
+            NavItem {
+                title: &node.title,
+                url: &urls.url[c],
+                is_section: node.kind == Kind::Section,
+                current: current == Some(c),
+                active: on_path && current != Some(c),
+                children: if on_path && node.kind == Kind::Section {
+                    nav_items(site, urls, c, path, current)
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+/// Page summaries for `get_page`, keyed by content path.
+pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
+    let urls: Vec<String> = input
+        .site
+        .nodes
+        .iter()
+        .map(|n| format!("{}{}", input.config.base_path, n.path))
+        .collect();
+    let urls_struct = Urls {
+        url: urls,
+        tag_url: Vec::new(),
+        origin: String::new(),
+    };
+    input
+        .site
+        .by_rel
+        .iter()
+        .map(|(rel, &id)| {
+            (
+                rel.clone(),
+                tera::Value::from_serializable(&summary_view(id, input, &urls_struct)),
+            )
+        })
+        .collect()
+}

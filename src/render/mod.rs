@@ -1,0 +1,475 @@
+//! Render: every page, section, tag page and site file into an [`Output`], through Tera.
+//!
+//! Render compiles the templates once ([`templates`]: the embedded default theme, overridden by
+//! the site's own `templates/`), then renders every page and section in parallel, each with a
+//! small context built from borrowed views ([`context`]: the page itself, the pruned
+//! navigation, breadcrumbs and prev/next), then tag pages, the 404 and the site files
+//! ([`site_files`]). Site-wide values (config, glossary) live in Tera's global context, once.
+//! Each file goes to the output's [`Sink`] as soon as it is made; render does not know whether
+//! that sink checks, keeps, drops or writes it. `search` indexes pages on the way, and
+//! `verify::output` checks the finished output before `write` swaps it in.
+
+mod context;
+mod site_files;
+mod templates;
+
+pub use context::page_index;
+pub use site_files::redirect_html;
+pub use templates::Templates;
+
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::link::{NodeId, ROOT, Site};
+use crate::load::{Content, Kind};
+use crate::markdown::Rendered;
+use crate::output::{Data, Origin, OutFile, Output, Sink};
+use crate::theme;
+use context::*;
+use rayon::prelude::*;
+use site_files::{GENERATED, atom, navigation_json, robots, sitemap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Everything render needs from the stages before it.
+pub struct Input<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub site: &'a Site,
+    /// Rendered Markdown per node (`None` for folders without `_index.md`).
+    pub rendered: &'a [Option<Rendered>],
+}
+
+/// Renders the whole site into an [`Output`].
+pub fn render(
+    input: &Input,
+    templates: &Templates,
+    sink: Arc<dyn Sink>,
+    indexer: Option<&crate::search::Indexer>,
+) -> (Output, Vec<Diagnostic>) {
+    let Input {
+        config,
+        content,
+        site,
+        ..
+    } = *input;
+    let mut errors = Vec::new();
+    let mut output = Output::new(sink.clone());
+    let urls = Urls::new(input);
+
+    // Pages and sections, in parallel, in chunks: the search index must see pages in a fixed
+    // order (Pagefind's output depends on it), and a chunk bounds what is held in memory.
+    let mut pages: Vec<Result<(String, OutFile), Diagnostic>> =
+        Vec::with_capacity(site.nodes.len());
+    let ids: Vec<NodeId> = (0..site.nodes.len()).collect();
+    for chunk in ids.chunks(512) {
+        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = chunk
+            .par_iter()
+            .map(|&id| render_node(id, input, templates, &urls))
+            .collect();
+        if let Some(ix) = indexer {
+            for (id, r) in chunk.iter().zip(&rendered) {
+                if let Ok((
+                    _,
+                    OutFile {
+                        data: Data::Bytes(html),
+                        ..
+                    },
+                )) = r
+                {
+                    ix.add(urls.url[*id].clone(), html);
+                }
+            }
+        }
+        pages.par_extend(rendered.into_par_iter().map(|r| {
+            let (path, file) = r?;
+            let file = sink.take(&path, file)?;
+            Ok((path, file))
+        }));
+    }
+    for page in pages {
+        match page {
+            Ok((path, file)) => output.add_taken(path, file, &mut errors),
+            Err(d) => errors.push(d),
+        }
+    }
+
+    // Tags.
+    if !site.tags.is_empty() {
+        let terms: Vec<TermView> = site
+            .tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TermView {
+                name: &t.name,
+                url: &urls.tag_url[i],
+                count: t.pages.len(),
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert("terms", &terms);
+        ctx.insert("title", "Tags");
+        insert_chrome(
+            &mut ctx,
+            site,
+            &urls,
+            None,
+            &format!("{}tags/", config.base_path),
+        );
+        match templates.render("taxonomy.html", &ctx, None) {
+            Ok(html) => output.add(
+                "tags/index.html".into(),
+                OutFile {
+                    data: Data::Bytes(html.into_bytes()),
+                    origin: Origin::Template(templates.shown("taxonomy.html")),
+                    scan: None,
+                },
+                &mut errors,
+            ),
+            Err(d) => errors.push(d),
+        }
+        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = (0..site.tags.len())
+            .into_par_iter()
+            .map(|i| render_term(i, input, templates, &urls))
+            .collect();
+        for page in term_pages {
+            match page {
+                Ok((path, file)) => output.add(path, file, &mut errors),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+
+    // 404.
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", "Page not found");
+    insert_chrome(
+        &mut ctx,
+        site,
+        &urls,
+        None,
+        &format!("{}404.html", config.base_path),
+    );
+    match templates.render("404.html", &ctx, None) {
+        Ok(html) => output.add(
+            "404.html".into(),
+            OutFile {
+                data: Data::Bytes(html.into_bytes()),
+                origin: Origin::Template(templates.shown("404.html")),
+                scan: None,
+            },
+            &mut errors,
+        ),
+        Err(d) => errors.push(d),
+    }
+
+    // Redirects.
+    // A redirect is blamed on the page that declares the alias.
+    let alias_origin = |to: NodeId| match site.nodes[to].doc {
+        Some(i) => Origin::Page {
+            source: content.docs[i].shown(),
+            template: "(a redirect for `aliases`)".into(),
+        },
+        None => Origin::Generated("a redirect (aliases)"),
+    };
+    for alias in &site.aliases {
+        let to = &urls.url[alias.to];
+        let html = redirect_html(&config.language, to, &urls.permalink(to));
+        output.add(
+            alias.file.clone(),
+            OutFile {
+                data: Data::Bytes(html.into_bytes()),
+                origin: alias_origin(alias.to),
+                scan: None,
+            },
+            &mut errors,
+        );
+    }
+
+    let generated = [
+        ("sitemap.xml", sitemap(input, &urls)),
+        ("atom.xml", atom(input, &urls)),
+        ("robots.txt", robots(&config.base_url)),
+        (".nojekyll", String::new()),
+        ("navigation.json", navigation_json(site, &urls)),
+    ];
+    for (path, text) in generated {
+        output.add(
+            path.into(),
+            OutFile {
+                data: Data::Bytes(text.into_bytes()),
+                origin: Origin::Generated("mekong"),
+                scan: None,
+            },
+            &mut errors,
+        );
+    }
+
+    // Files copied as they are: content assets, static/, then the theme's assets where the site
+    // does not override them.
+    for asset in site.assets.values() {
+        output.add(
+            asset.out.clone(),
+            OutFile {
+                data: Data::File(asset.abs.clone()),
+                origin: Origin::Copy(Path::new("content").join(&asset.rel)),
+                scan: None,
+            },
+            &mut errors,
+        );
+    }
+    for s in &content.statics {
+        output.add(
+            s.rel.clone(),
+            OutFile {
+                data: Data::File(s.abs.clone()),
+                origin: Origin::Copy(Path::new("static").join(&s.rel)),
+                scan: None,
+            },
+            &mut errors,
+        );
+    }
+    for (path, bytes) in theme::ASSETS {
+        if !output.files.contains_key(*path) {
+            output.files.insert(
+                path.to_string(),
+                OutFile {
+                    data: Data::Bytes(bytes.to_vec()),
+                    origin: Origin::Copy(PathBuf::from(format!("(default theme) {path}"))),
+                    scan: None,
+                },
+            );
+        }
+    }
+    (output, errors)
+}
+
+fn render_term(
+    i: usize,
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let t = &input.site.tags[i];
+    let view = TermPageView {
+        name: &t.name,
+        url: &urls.tag_url[i],
+        pages: t
+            .pages
+            .iter()
+            .map(|&p| summary_view(p, input, urls))
+            .collect(),
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("term", &view);
+    ctx.insert("title", &t.name);
+    insert_chrome(&mut ctx, input.site, urls, None, &urls.tag_url[i]);
+    let html = templates.render("term.html", &ctx, None)?;
+    Ok((
+        format!("tags/{}/index.html", t.slug),
+        OutFile::new(
+            Data::Bytes(html.into_bytes()),
+            Origin::Template(templates.shown("term.html")),
+        ),
+    ))
+}
+
+/// Renders again what shows one page's body: the page, its parent's listing, its tags' pages
+/// and the feed (its summary). Used by `serve` when only that page's body changed; the
+/// navigation, prev/next and every other page stay as they are. Replaces the files in `output`
+/// and returns the paths that changed.
+pub fn rerender_page(
+    input: &Input,
+    templates: &Templates,
+    output: &mut Output,
+    id: NodeId,
+    summary_changed: bool,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let urls = Urls::new(input);
+    let site = input.site;
+    let mut nodes = vec![id];
+    nodes.extend(site.nodes[id].parent);
+    let mut made: Vec<Result<(String, OutFile), Diagnostic>> = nodes
+        .par_iter()
+        .map(|&n| render_node(n, input, templates, &urls))
+        .collect();
+    // Tag pages and the feed show the summary, not the body.
+    if summary_changed {
+        made.extend(
+            site.nodes[id]
+                .tags
+                .iter()
+                .map(|&t| render_term(t, input, templates, &urls)),
+        );
+        made.push(Ok((
+            "atom.xml".to_string(),
+            OutFile::new(
+                Data::Bytes(atom(input, &urls).into_bytes()),
+                Origin::Generated("mekong"),
+            ),
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut changed = Vec::new();
+    for m in made {
+        match m.and_then(|(path, file)| Ok((path.clone(), output.sink.take(&path, file)?))) {
+            Ok((path, file)) => {
+                let same = matches!((output.files.get(&path).map(|f| &f.data), &file.data), (Some(Data::Bytes(a)), Data::Bytes(b)) if a == b);
+                if !same {
+                    changed.push(path.clone());
+                }
+                output.files.insert(path, file);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(changed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every path this build will write, but the search index's: known before rendering.
+pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
+    let site = input.site;
+    let mut e: std::collections::HashSet<String> =
+        (0..site.nodes.len()).map(|id| site.file(id)).collect();
+    if !site.tags.is_empty() {
+        e.insert("tags/index.html".into());
+        e.extend(
+            site.tags
+                .iter()
+                .map(|t| format!("tags/{}/index.html", t.slug)),
+        );
+    }
+    e.extend(site.aliases.iter().map(|a| a.file.clone()));
+    e.extend(site.assets.values().map(|a| a.out.clone()));
+    e.extend(input.content.statics.iter().map(|s| s.rel.clone()));
+    e.extend(theme::ASSETS.iter().map(|(p, _)| p.to_string()));
+    e.extend(GENERATED.iter().map(|p| p.to_string()));
+    e.insert("404.html".into());
+    e
+}
+
+fn render_node(
+    id: NodeId,
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let Input {
+        config: _,
+        content,
+        site,
+        rendered,
+    } = *input;
+    let node = &site.nodes[id];
+    let doc = node.doc.map(|i| &content.docs[i]);
+    let md = rendered[id].as_ref();
+    let empty = Rendered::default();
+    let md_ref = md.unwrap_or(&empty);
+    let front = doc.map(|d| &d.front);
+    let default_extra = serde_yaml::Value::Mapping(Default::default());
+    let shown: PathBuf = doc
+        .map(|d| d.shown())
+        .unwrap_or_else(|| PathBuf::from(format!("content/{}", node.path.trim_end_matches('/'))));
+    let template = match front.and_then(|f| f.template.clone()) {
+        Some(t) => t,
+        None if id == ROOT => "index.html".to_string(),
+        None if node.kind == Kind::Section => "section.html".to_string(),
+        None => "page.html".to_string(),
+    };
+    if !templates.contains(&template) {
+        let mut d =
+            Diagnostic::new(&shown, format!("template `{template}` not found")).hint(format!(
+                "add templates/{template}, or use one of: {}",
+                templates.names().join(", ")
+            ));
+        if let Some(f) = front {
+            d = d.at_line(f.lines.template);
+        }
+        return Err(d);
+    }
+    let url = &urls.url[id];
+    let (pages, subsections) = if node.kind == Kind::Section {
+        let pages = node
+            .children
+            .iter()
+            .filter(|&&c| site.nodes[c].kind == Kind::Page)
+            .map(|&c| summary_view(c, input, urls))
+            .collect();
+        let subs = node
+            .children
+            .iter()
+            .filter(|&&c| site.nodes[c].kind == Kind::Section)
+            .map(|&c| SubsectionView {
+                title: &site.nodes[c].title,
+                url: &urls.url[c],
+                description: site.nodes[c]
+                    .doc
+                    .and_then(|i| content.docs[i].front.description.as_deref()),
+            })
+            .collect();
+        (Some(pages), Some(subs))
+    } else {
+        (None, None)
+    };
+    let view = DocView {
+        title: &node.title,
+        description: front.and_then(|f| f.description.as_deref()),
+        url,
+        permalink: urls.permalink(url),
+        path: doc.map(|d| d.rel.clone()).unwrap_or_default(),
+        content: &md_ref.html,
+        summary: &md_ref.summary,
+        toc: &md_ref.toc,
+        show_toc: front.and_then(|f| f.toc).unwrap_or(true) && md_ref.h2_count >= 2,
+        word_count: md_ref.word_count,
+        reading_time: reading_time(md_ref.word_count),
+        date: front.and_then(|f| f.date.as_deref()),
+        updated: front.and_then(|f| f.updated.as_deref()),
+        tags: node
+            .tags
+            .iter()
+            .map(|&t| LinkView {
+                title: &site.tags[t].name,
+                url: &urls.tag_url[t],
+            })
+            .collect(),
+        weight: front.and_then(|f| f.weight),
+        extra: front.map(|f| &f.extra).unwrap_or(&default_extra),
+        pages,
+        subsections,
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert(
+        if node.kind == Kind::Section {
+            "section"
+        } else {
+            "page"
+        },
+        &view,
+    );
+    if let Some(p) = node.parent {
+        ctx.insert(
+            "parent",
+            &TitleUrl {
+                title: &site.nodes[p].title,
+                url: &urls.url[p],
+            },
+        );
+    }
+    insert_chrome(&mut ctx, site, urls, Some(id), url);
+    let html = templates.render(&template, &ctx, Some(&shown))?;
+    Ok((
+        site.file(id),
+        OutFile {
+            data: Data::Bytes(html.into_bytes()),
+            origin: Origin::Page {
+                source: shown,
+                template: templates.shown(&template),
+            },
+            scan: None,
+        },
+    ))
+}

@@ -1,0 +1,151 @@
+//! The files a site gets besides its pages: the sitemap, the Atom feed, robots.txt, the
+//! redirects that `aliases` ask for, `.nojekyll` and `navigation.json` (the whole tree, for
+//! themes that want it). Each is a plain function of the linked site; `render` adds them to the
+//! output like any page.
+
+use super::Input;
+use super::context::Urls;
+use crate::link::{NodeId, ROOT, Site};
+use crate::markdown::escape_attr;
+use serde::Serialize;
+
+/// Files that render writes itself, besides pages.
+pub const GENERATED: &[&str] = &[
+    "sitemap.xml",
+    "atom.xml",
+    "robots.txt",
+    ".nojekyll",
+    "navigation.json",
+];
+
+pub fn navigation_json(site: &Site, urls: &Urls) -> String {
+    #[derive(Serialize)]
+    struct Item<'a> {
+        title: &'a str,
+        url: &'a str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        children: Vec<Item<'a>>,
+    }
+    fn walk<'a>(site: &'a Site, urls: &'a Urls, id: NodeId) -> Item<'a> {
+        Item {
+            title: &site.nodes[id].title,
+            url: &urls.url[id],
+            children: site.nodes[id]
+                .children
+                .iter()
+                .map(|&c| walk(site, urls, c))
+                .collect(),
+        }
+    }
+    serde_json::to_string(&walk(site, urls, ROOT)).unwrap_or_default()
+}
+
+/// A small page that sends readers (and search engines) to the new URL.
+pub fn redirect_html(lang: &str, to: &str, permalink: &str) -> String {
+    let to = escape_attr(to);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {to}</title>\n<link rel=\"canonical\" href=\"{canon}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+        lang = escape_attr(lang),
+        canon = escape_attr(permalink),
+    )
+}
+
+pub fn xml_escape(s: &str) -> String {
+    escape_attr(s)
+}
+
+pub fn sitemap(input: &Input, urls: &Urls) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for &id in &input.site.order {
+        let node = &input.site.nodes[id];
+        let front = node.doc.map(|i| &input.content.docs[i].front);
+        s.push_str("  <url>\n    <loc>");
+        s.push_str(&xml_escape(&urls.permalink(&urls.url[id])));
+        s.push_str("</loc>\n");
+        if let Some(d) = front.and_then(|f| f.updated.as_deref().or(f.date.as_deref())) {
+            s.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
+        }
+        s.push_str("  </url>\n");
+    }
+    if !input.site.tags.is_empty() {
+        s.push_str(&format!(
+            "  <url>\n    <loc>{}</loc>\n  </url>\n",
+            xml_escape(&urls.permalink(&format!("{}tags/", input.config.base_path)))
+        ));
+        for u in &urls.tag_url {
+            s.push_str(&format!(
+                "  <url>\n    <loc>{}</loc>\n  </url>\n",
+                xml_escape(&urls.permalink(u))
+            ));
+        }
+    }
+    s.push_str("</urlset>\n");
+    s
+}
+
+pub fn atom(input: &Input, urls: &Urls) -> String {
+    let config = input.config;
+    let mut dated: Vec<(NodeId, &str)> = input
+        .site
+        .order
+        .iter()
+        .filter_map(|&id| {
+            let n = &input.site.nodes[id];
+            let f = &input.content.docs[n.doc?].front;
+            Some((id, f.date.as_deref()?))
+        })
+        .collect();
+    dated.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(&b.0)));
+    let updated_of = |id: NodeId| {
+        let f = &input.content.docs[input.site.nodes[id].doc.expect("dated pages have docs")].front;
+        f.updated
+            .clone()
+            .or_else(|| f.date.clone())
+            .unwrap_or_default()
+    };
+    let feed_updated = dated
+        .iter()
+        .map(|&(id, _)| updated_of(id))
+        .max()
+        .unwrap_or_else(|| "1970-01-01".into());
+    let author = config.author.as_deref().unwrap_or(&config.title);
+    let home = urls.permalink(&config.base_path);
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n  <title>{title}</title>\n{subtitle}  <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{home}\"/>\n  <id>{home}</id>\n  <updated>{feed_updated}T00:00:00Z</updated>\n  <author><name>{author}</name></author>\n  <generator uri=\"https://crates.io/crates/mekong\">mekong</generator>\n",
+        lang = xml_escape(&config.language),
+        title = xml_escape(&config.title),
+        subtitle = config
+            .description
+            .as_deref()
+            .map(|d| format!("  <subtitle>{}</subtitle>\n", xml_escape(d)))
+            .unwrap_or_default(),
+        self_ = xml_escape(&urls.permalink(&format!("{}atom.xml", config.base_path))),
+        home = xml_escape(&home),
+        author = xml_escape(author),
+    );
+    for (id, date) in dated {
+        let n = &input.site.nodes[id];
+        let link = xml_escape(&urls.permalink(&urls.url[id]));
+        let summary = input.rendered[id]
+            .as_ref()
+            .map(|r| r.summary.as_str())
+            .unwrap_or("");
+        s.push_str(&format!(
+            "  <entry>\n    <title>{title}</title>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n    <id>{link}</id>\n    <published>{date}T00:00:00Z</published>\n    <updated>{upd}T00:00:00Z</updated>\n    <summary type=\"html\">{summary}</summary>\n  </entry>\n",
+            title = xml_escape(&n.title),
+            upd = updated_of(id),
+            summary = xml_escape(summary),
+        ));
+    }
+    s.push_str("</feed>\n");
+    s
+}
+
+/// The compiled templates: the default theme overridden by the site's `templates/`.
+
+/// robots.txt: everything may be crawled; the sitemap is named.
+pub fn robots(base_url: &str) -> String {
+    format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")
+}

@@ -1,0 +1,220 @@
+//! The compiled templates: the embedded default theme overridden file by file by the site's
+//! `templates/`, the Tera functions `url` and `get_page`, and Tera errors turned into located
+//! diagnostics (the template file and line, and the page being rendered).
+
+use super::Input;
+use super::context::{Urls, summary_view};
+use crate::config::Config;
+use crate::error::{Diagnostic, fs};
+use crate::link::NodeId;
+use crate::theme;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The compiled templates: the default theme overridden by the site's `templates/`.
+pub struct Templates {
+    tera: tera::Tera,
+    /// Names of templates that come from the site (the rest come from the default theme).
+    from_site: std::collections::HashSet<String>,
+    /// What `get_page` answers from, by content path.
+    pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
+}
+
+impl Templates {
+    /// Compiles the templates once. `get_page` needs page summaries, so it takes them here.
+    pub fn load(
+        root: &Path,
+        config: &Config,
+        pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let pages_for_update = pages.clone();
+        let mut errors = Vec::new();
+        let mut sources: BTreeMap<String, String> = theme::TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut from_site = std::collections::HashSet::new();
+        let dir = root.join("templates");
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+            {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let p = e
+                            .path()
+                            .map(|p| crate::error::relative(root, p))
+                            .unwrap_or_else(|| "templates".into());
+                        errors.push(Diagnostic::new(p, format!("cannot read: {e}")));
+                        continue;
+                    }
+                };
+                if !entry.file_type().is_file()
+                    || entry.file_name().to_string_lossy().starts_with('.')
+                {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(&dir) else {
+                    continue;
+                };
+                let Some(name) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+                    errors.push(Diagnostic::new(
+                        Path::new("templates").join(rel),
+                        "file name is not valid UTF-8",
+                    ));
+                    continue;
+                };
+                match fs::read_to_string(entry.path(), &Path::new("templates").join(rel)) {
+                    Ok(text) => {
+                        from_site.insert(name.clone());
+                        sources.insert(name, text);
+                    }
+                    Err(d) => errors.push(d),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = tera::Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml"]);
+        let base_path = config.base_path.clone();
+        tera.register_function(
+            "url",
+            move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+                let path: String = kwargs.must_get("path")?;
+                if crate::markdown::is_external(&path) {
+                    return Ok(path);
+                }
+                Ok(format!("{base_path}{}", path.trim_start_matches('/')))
+            },
+        );
+        tera.register_function(
+            "get_page",
+            move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                let path: String = kwargs.must_get("path")?;
+                let key = path.trim_start_matches("@/");
+                let pages = pages.read().unwrap_or_else(|e| e.into_inner());
+                pages.get(key).cloned().ok_or_else(|| {
+                    tera::Error::message(format!("get_page: no page `{path}` in content/"))
+                })
+            },
+        );
+        {
+            let g = tera.global_context();
+            g.insert("config", config);
+            g.insert("mekong_version", env!("CARGO_PKG_VERSION"));
+            g.insert(
+                "glossary",
+                &config
+                    .glossary
+                    .as_ref()
+                    .map(|g| g.entries.as_slice())
+                    .unwrap_or(&[]),
+            );
+        }
+        let shown = |name: &str| {
+            if from_site.contains(name) {
+                format!("templates/{name}")
+            } else {
+                format!("(default theme) {name}")
+            }
+        };
+        if let Err(e) =
+            tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            return Err(vec![tera_error(&e, &shown, None)]);
+        }
+        Ok(Templates {
+            tera,
+            from_site,
+            pages: pages_for_update,
+        })
+    }
+
+    /// Updates what `get_page` answers for one page after its body changed.
+    pub fn update_page(&self, input: &Input, id: NodeId) {
+        let urls = Urls::new(input);
+        let value = tera::Value::from_serializable(&summary_view(id, input, &urls));
+        if let Some(doc) = input.site.nodes[id].doc
+            && let Ok(mut pages) = self.pages.write()
+        {
+            pages.insert(input.content.docs[doc].rel.clone(), value);
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        v.sort();
+        v
+    }
+
+    /// The template's path as users see it.
+    pub fn shown(&self, name: &str) -> String {
+        if self.from_site.contains(name) {
+            format!("templates/{name}")
+        } else {
+            format!("(default theme) {name}")
+        }
+    }
+
+    pub fn render(
+        &self,
+        name: &str,
+        ctx: &tera::Context,
+        page: Option<&Path>,
+    ) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| tera_error(&e, &|n| self.shown(n), page))
+    }
+}
+
+/// A Tera error as a located diagnostic: the template file and line, and the page being rendered.
+fn tera_error(e: &tera::Error, shown: &dyn Fn(&str) -> String, page: Option<&Path>) -> Diagnostic {
+    let while_rendering = page
+        .map(|p| format!(" (while rendering {})", p.display()))
+        .unwrap_or_default();
+    let mut cause = String::new();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        cause.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let what = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+                "template syntax error"
+            } else {
+                "template error"
+            };
+            let span = r.span();
+            Diagnostic::new(shown(r.filename()), format!("{what}: {}{cause}{while_rendering}", r.message()))
+                .at(span.start_line.max(1), span.start_col + 1)
+                .hint("check the template at that line; every variable must be defined (test optional ones with `is defined`)")
+        }
+        tera::ErrorKind::TemplateNotFound(name) => Diagnostic::new(
+            page.map(Path::to_path_buf)
+                .unwrap_or_else(|| "templates".into()),
+            format!("template `{name}` not found{cause}"),
+        )
+        .hint("add it to templates/ or use a template of the default theme"),
+        tera::ErrorKind::MissingParent { current, parent } => Diagnostic::new(
+            shown(current),
+            format!("extends `{parent}`, which does not exist"),
+        )
+        .hint("fix the name in `{% extends %}`"),
+        _ => Diagnostic::new(
+            page.map(Path::to_path_buf)
+                .unwrap_or_else(|| "templates".into()),
+            format!("template error: {e}{cause}{while_rendering}"),
+        ),
+    }
+}

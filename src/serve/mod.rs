@@ -1,0 +1,364 @@
+//! `mekong serve`: build in memory, serve the latest output, rebuild on change, reload.
+//!
+//! Serve owns no build logic: the first build and every full rebuild is a
+//! [`Session`](crate::session::Session), the same pipeline as `build` kept in memory, with the
+//! base URL set to the served address; a saved page body goes through `Session::update`, which
+//! re-renders only what shows that page. This folder is the layer around it:
+//! - this file: options, the shared state, start and stop, and what each rebuild tells pages;
+//! - [`watcher`]: the file watcher (site.yaml, content/, templates/, static/, never the output,
+//!   with the same ignore rules as `load`), coalescing bursts of saves into one rebuild;
+//! - [`http`]: the HTTP side, serving files from memory only (a request can name nothing but
+//!   a file of the output) and the Server-Sent Events that tell pages to reload, to swap
+//!   stylesheets when only CSS changed, or to show a failed rebuild as an overlay;
+//! - [`client`]: the script injected into served pages (never into `build` output).
+
+mod client;
+pub mod http;
+mod watcher;
+
+pub use http::safe_path;
+
+use crate::error::{Diagnostic, Error};
+use crate::output::{Data, Output};
+use crate::session::Session;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+use tokio::sync::{broadcast, watch};
+
+/// What `serve` takes.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub port: u16,
+    pub bind: IpAddr,
+    pub open: bool,
+    pub drafts: bool,
+}
+
+/// A message to open pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The site changed: reload.
+    Reload,
+    /// Only stylesheets changed: swap them.
+    Css,
+    /// The rebuild failed: show this over the last good page.
+    Failed(String),
+    /// A good build with nothing changed since the last good one: hide any overlay.
+    Ok,
+}
+
+/// What the server threads share: the last good build, the current error, the channel to open
+/// pages, and the shutdown signal.
+pub(crate) struct Live {
+    /// The last good build.
+    session: RwLock<Option<Session>>,
+    error: RwLock<Option<String>>,
+    notices: broadcast::Sender<Notice>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// A running server; dropping it (or [`Running::stop`]) shuts it down.
+pub struct Running {
+    pub addr: SocketAddr,
+    notices: broadcast::Sender<Notice>,
+    stop: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Subscribes to what the server tells pages, for tests and tools.
+    pub fn notices(&self) -> broadcast::Receiver<Notice> {
+        self.notices.subscribe()
+    }
+
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Serves until Ctrl-C.
+pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
+    let running = start(opts)?;
+    let url = format!("http://{}/", display_addr(running.addr));
+    println!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());
+    if opts.open {
+        open_browser(&url);
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _ = ctrlc_wait(tx);
+    let _ = rx.recv();
+    println!("stopping");
+    running.stop();
+    Ok(())
+}
+
+/// Binds, builds once and starts serving and watching in the background.
+pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
+    if !opts.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {}: anyone who can reach this machine can read the site, drafts included",
+            opts.bind
+        );
+    }
+    let std_listener = std::net::TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
+        Diagnostic::new(
+            "--port",
+            format!("cannot listen on {}:{}: {e}", opts.bind, opts.port),
+        )
+        .hint("choose another port with --port, or --port 0 for any free one")
+    })?;
+    std_listener
+        .set_nonblocking(true)
+        .map_err(|e| Diagnostic::new("--port", format!("cannot listen: {e}")))?;
+    let addr = std_listener
+        .local_addr()
+        .map_err(|e| Diagnostic::new("--port", format!("cannot listen: {e}")))?;
+    // Watch events carry absolute paths; the session compares them with its root.
+    let root = opts.root.canonicalize().map_err(|e| {
+        Diagnostic::new(&opts.root, format!("cannot open the site folder: {e}"))
+            .hint("pass the site folder with --root")
+    })?;
+    let build_opts = crate::Options {
+        root,
+        output: None,
+        base_url: Some(format!("http://{}/", display_addr(addr))),
+        drafts: opts.drafts,
+    };
+
+    let (notices, _) = broadcast::channel(64);
+    let (stop, stop_rx) = watch::channel(false);
+    let live = Arc::new(Live {
+        session: RwLock::new(None),
+        error: RwLock::new(None),
+        notices: notices.clone(),
+        shutdown: stop_rx.clone(),
+    });
+    let watch = watcher::Watch::new(&build_opts).map_err(|e| {
+        Diagnostic::new(
+            &opts.root,
+            format!("cannot watch the site for changes: {e}"),
+        )
+    })?;
+    rebuild(&build_opts, &live, &[]);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::new("serve", format!("cannot start the server: {e}")))?;
+    let watch_live = live.clone();
+    let watch_opts = build_opts.clone();
+    let mut watch_stop = stop_rx.clone();
+    let thread = std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let listener = match tokio::net::TcpListener::from_std(std_listener) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: cannot listen: {e}");
+                    return;
+                }
+            };
+            let watcher = tokio::task::spawn_blocking(move || {
+                watcher::watch_loop(watch, &watch_opts, &watch_live)
+            });
+            let app = axum::Router::new().fallback(http::handle).with_state(live);
+            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = watch_stop.wait_for(|s| *s).await;
+            });
+            if let Err(e) = server.await {
+                eprintln!("error: server stopped: {e}");
+            }
+            let _ = watcher.await;
+        });
+    });
+    Ok(Running {
+        addr,
+        notices,
+        stop,
+        thread: Some(thread),
+    })
+}
+
+fn display_addr(addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    }
+}
+
+/// Rebuilds after `changed` (nothing for the first build) and tells the open pages. A change
+/// to the body of one Markdown page re-renders what shows it; anything else rebuilds the site.
+fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
+    let started = Instant::now();
+    let bodies_only = !changed.is_empty()
+        && changed
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "md") && p.is_file());
+    let mut outcome: Option<Result<Vec<String>, Error>> = None;
+    if bodies_only
+        && let Ok(mut guard) = live.session.write()
+        && let Some(session) = guard.as_mut()
+    {
+        let mut all = Vec::new();
+        for path in changed {
+            match session.update(path) {
+                Some(Ok(paths)) => all.extend(paths),
+                Some(Err(e)) => {
+                    outcome = Some(Err(e));
+                    break;
+                }
+                None => {
+                    all.clear();
+                    outcome = None;
+                    break;
+                }
+            }
+            outcome = Some(Ok(Vec::new()));
+        }
+        if let Some(Ok(_)) = outcome {
+            outcome = Some(Ok(all));
+        }
+    }
+    let (what, result) = match outcome {
+        Some(r) => ("re-rendered the page", r),
+        None => (
+            "rebuilt the site",
+            Session::start(opts).map(|new| {
+                let mut guard = live.session.write().unwrap_or_else(|e| e.into_inner());
+                let diff = match guard.as_ref() {
+                    Some(old) => differing(&old.output, &new.output),
+                    None => new.output.files.keys().cloned().collect(),
+                };
+                *guard = Some(new);
+                diff
+            }),
+        ),
+    };
+    match result {
+        Ok(diff) => {
+            let had_error = live
+                .error
+                .write()
+                .map(|mut e| e.take().is_some())
+                .unwrap_or(false);
+            // Copied files are compared by path in `differing`, so a changed input that is
+            // copied (a stylesheet, an image) counts on its own.
+            let is_copied = |p: &PathBuf| {
+                let name = p.to_string_lossy();
+                !name.ends_with(".md")
+                    && !name.ends_with("site.yaml")
+                    && !p.components().any(|c| c.as_os_str() == "templates")
+            };
+            let css_only = !changed.is_empty()
+                && changed
+                    .iter()
+                    .all(|p| p.extension().is_some_and(|e| e == "css"));
+            let notice = if css_only && !had_error {
+                Notice::Css
+            } else if !diff.is_empty() || had_error || changed.iter().any(is_copied) {
+                Notice::Reload
+            } else {
+                Notice::Ok
+            };
+            if !changed.is_empty() {
+                println!(
+                    "{what} in {} ms: {} files changed",
+                    started.elapsed().as_millis(),
+                    diff.len()
+                );
+            }
+            let _ = live.notices.send(notice);
+        }
+        Err(e) => {
+            let text = e.to_string();
+            eprintln!("{text}");
+            if let Ok(mut err) = live.error.write() {
+                *err = Some(text.clone());
+            }
+            let _ = live.notices.send(Notice::Failed(text));
+        }
+    }
+}
+
+/// Output paths whose bytes differ between two builds.
+fn differing(old: &Output, new: &Output) -> Vec<String> {
+    let mut diff = Vec::new();
+    for (path, f) in &new.files {
+        let same = match (old.files.get(path).map(|o| &o.data), &f.data) {
+            (Some(Data::Bytes(a)), Data::Bytes(b)) => a == b,
+            (Some(Data::File(a)), Data::File(b)) => a == b,
+            _ => false,
+        };
+        if !same {
+            diff.push(path.clone());
+        }
+    }
+    diff.extend(
+        old.files
+            .keys()
+            .filter(|p| !new.files.contains_key(*p))
+            .cloned(),
+    );
+    diff
+}
+
+/// The file watcher, set up before the first build so that no change is missed.
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(cmd).arg(url).spawn().is_err() {
+        eprintln!("warning: could not open a browser; open {url} yourself");
+    }
+}
+
+/// Sends on `tx` when the process gets Ctrl-C (SIGINT) or SIGTERM.
+fn ctrlc_wait(tx: std::sync::mpsc::Sender<()>) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{SignalKind, signal};
+                if let Ok(mut term) = signal(SignalKind::terminate()) {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                } else {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        });
+        let _ = tx.send(());
+    });
+    Ok(())
+}

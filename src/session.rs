@@ -1,0 +1,117 @@
+//! The in-memory build that `serve` keeps: every stage's result, so that saving one page's
+//! body re-renders only what shows that page instead of the whole site.
+//!
+//! [`Session::start`] runs the same stages as `build` into a [`Memory`] sink. [`Session::update`]
+//! takes one changed Markdown file: when its front matter still places the page the same way
+//! (title, weight, slug, tags, template... see `load::FrontMatter::places_like`), it renders
+//! that page's Markdown again, re-checks its links (and links into it if its headings changed),
+//! and re-renders the page, its section's listing, and, when its summary changed, its tag pages
+//! and the feed. Anything else returns `None`, and `serve` runs a full build.
+
+use crate::error::{self, Error};
+use crate::output::{Memory, Output};
+use crate::{Options, Prepared, load, markdown, render, verify};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A build kept in memory with everything it computed, so that `serve` can rebuild one page
+/// whose body changed without rebuilding the site.
+pub struct Session {
+    pub opts: Options,
+    prepared: Prepared,
+    templates: render::Templates,
+    pub output: Output,
+}
+
+impl Session {
+    /// A complete build in memory.
+    pub fn start(opts: &Options) -> Result<Session, Error> {
+        let config = crate::load_config(opts)?;
+        let prepared = Prepared::new(opts, config)?;
+        let (output, templates, _) = prepared.render(&opts.root, Arc::new(Memory))?;
+        Ok(Session {
+            opts: opts.clone(),
+            prepared,
+            templates,
+            output,
+        })
+    }
+
+    /// Applies a change to the Markdown file `path` (absolute or relative to the root). When
+    /// only the body changed (the front matter still places the page the same way), re-renders
+    /// that page, its section's listing, its tags' pages and the feed, and returns the output
+    /// paths that changed. `None` means the change needs a full rebuild. The search index is
+    /// refreshed by full rebuilds only.
+    pub fn update(&mut self, path: &Path) -> Option<Result<Vec<String>, Error>> {
+        let rel = path
+            .strip_prefix(self.opts.root.join("content"))
+            .ok()?
+            .to_str()?
+            .replace('\\', "/");
+        let id = *self.prepared.site.by_rel.get(&rel)?;
+        let i = self.prepared.site.nodes[id].doc?;
+        let text = match error::fs::read_to_string(path, &Path::new("content").join(&rel)) {
+            Ok(t) => t,
+            Err(d) => return Some(Err(d.into())),
+        };
+        let doc = match load::parse_doc(&rel, text) {
+            Ok(d) => d,
+            Err(ds) => return Some(Err(ds.into())),
+        };
+        if !self.prepared.content.docs[i].front.places_like(&doc.front) {
+            return None;
+        }
+        let old = std::mem::replace(&mut self.prepared.content.docs[i], doc);
+        let mut errors = Vec::new();
+        let r = markdown::render(
+            &self.prepared.content.docs[i],
+            id,
+            &self.prepared.markdown_env(),
+            &mut errors,
+        );
+        let old_rendered = self.prepared.rendered[id].replace(r);
+        // Links into this page need checking again only if its headings changed.
+        let same_ids = old_rendered.as_ref().map(|r| &r.ids)
+            == self.prepared.rendered[id].as_ref().map(|r| &r.ids);
+        errors.extend(verify::anchors_from(
+            &self.prepared.content,
+            &self.prepared.site,
+            &self.prepared.rendered,
+            &self.prepared.config,
+            same_ids.then_some(id),
+        ));
+        if !errors.is_empty() {
+            // Keep the last good state: the next save starts from it.
+            self.prepared.content.docs[i] = old;
+            self.prepared.rendered[id] = old_rendered;
+            return Some(Err(errors.into()));
+        }
+        let result = (|| {
+            // `get_page` answers from the page index, which holds this page's summary.
+            self.templates.update_page(&self.prepared.input(), id);
+            let summary_changed = old_rendered.as_ref().map(|r| &r.summary)
+                != self.prepared.rendered[id].as_ref().map(|r| &r.summary);
+            let changed = render::rerender_page(
+                &self.prepared.input(),
+                &self.templates,
+                &mut self.output,
+                id,
+                summary_changed,
+            )
+            .map_err(Error::from)?;
+            let only: std::collections::HashSet<&str> =
+                changed.iter().map(String::as_str).collect();
+            let errors = verify::output_of(&self.output, &self.prepared.config, Some(&only));
+            if errors.is_empty() {
+                Ok(changed)
+            } else {
+                Err(Error::from(errors))
+            }
+        })();
+        Some(result)
+    }
+
+    pub fn pages(&self) -> usize {
+        self.prepared.site.nodes.len()
+    }
+}

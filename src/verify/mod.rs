@@ -1,0 +1,107 @@
+//! Internal links and anchors, checked after Markdown because they need every page's headings
+//! (Zola's order too), and the whole output checked as a browser would see it.
+//!
+//! [`anchors`] (this file) checks each `page.md#anchor` written in Markdown against the ids of
+//! the target page, with the line and column of the link. [`output()`] then checks every HTML
+//! page that the build writes, including what templates produced: each internal `href` and
+//! `src` must resolve to a file of this build under the base path, and each `#fragment` to an
+//! id on that page. It catches a theme's broken asset path or a missing base path before a
+//! reader does. [`scan`] is the HTML scanner both use on output files; [`Scanning`] is the sink
+//! that scans each page as it is rendered, so that a large site's HTML can leave memory at once.
+//!
+//! Verify imports the output types but not `render`: `lib` hands it the paths a build will
+//! write and wraps the output's sink in [`Scanning`].
+
+mod output;
+mod scan;
+
+pub use output::{Checker, Scanning, output, output_of};
+pub use scan::{scan, scan_file, urls_of};
+
+use crate::config::Config;
+use crate::error::{Diagnostic, did_you_mean};
+use crate::link::Site;
+use crate::load::Content;
+use crate::markdown::Rendered;
+use std::collections::HashSet;
+
+/// Checks every `#anchor` of every Markdown link against the target's heading ids.
+pub fn anchors(
+    content: &Content,
+    site: &Site,
+    rendered: &[Option<Rendered>],
+    config: &Config,
+) -> Vec<Diagnostic> {
+    anchors_from(content, site, rendered, config, None)
+}
+
+/// [`anchors`] for the links of one page only (when only that page changed and its own
+/// headings did not).
+pub fn anchors_from(
+    content: &Content,
+    site: &Site,
+    rendered: &[Option<Rendered>],
+    config: &Config,
+    only: Option<usize>,
+) -> Vec<Diagnostic> {
+    let glossary_ids: Option<(usize, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
+        let node = site.by_rel.get(&g.page)?;
+        Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
+    });
+    let mut errors = Vec::new();
+    for (id, r) in rendered.iter().enumerate() {
+        if only.is_some_and(|o| o != id) {
+            continue;
+        }
+        let Some(r) = r else { continue };
+        let Some(doc) = site.nodes[id].doc.map(|i| &content.docs[i]) else {
+            continue;
+        };
+        for link in &r.links {
+            if link.fragment.is_empty() {
+                continue;
+            }
+            let Some(target) = rendered[link.target].as_ref() else {
+                continue;
+            };
+            let frag = crate::markdown::escape_attr(&link.fragment);
+            if target.ids.iter().any(|i| *i == link.fragment || *i == frag) {
+                continue;
+            }
+            if let Some((g, ids)) = &glossary_ids
+                && *g == link.target
+                && ids.contains(link.fragment.as_str())
+            {
+                continue;
+            }
+            let target_doc = site.nodes[link.target].doc.map(|i| content.docs[i].shown());
+            let where_ = match &target_doc {
+                Some(p) if link.target != id => format!(" in {}", p.display()),
+                _ => " on this page".to_string(),
+            };
+            let names: Vec<&str> = target.ids.iter().map(String::as_str).collect();
+            let hint = match did_you_mean(&link.fragment, &names) {
+                Some(near) => format!("did you mean `#{near}`?"),
+                None if names.is_empty() => "that page has no headings to link to".to_string(),
+                None => format!(
+                    "anchors there: {}",
+                    names
+                        .iter()
+                        .take(12)
+                        .map(|n| format!("#{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            errors.push(
+                Diagnostic::new(
+                    doc.shown(),
+                    format!("link to a missing anchor `#{}`{where_}", link.fragment),
+                )
+                .at_offset(&doc.text, link.offset, 1)
+                .hint(hint),
+            );
+        }
+    }
+    errors
+}

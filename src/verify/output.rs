@@ -1,0 +1,302 @@
+//! The output check: every internal URL of every page, sitemap and feed must resolve to a file
+//! of this build under the base path, and every `#fragment` to an id of that file.
+//!
+//! Most URLs are settled as soon as their page is rendered ([`Checker::prune`], inside the
+//! [`Scanning`] sink), against the paths the build will write; what is left (fragments into
+//! other pages, files known only at the end such as the search index) is checked against the
+//! finished output by [`output`]. Broken links that one template makes on many pages are
+//! grouped into one report with a count.
+
+use super::scan::scan_file;
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::markdown::percent_decode;
+use crate::output::{Data, Origin, OutFile, Output, Scan, Sink};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Checks every internal `href`/`src` of every generated HTML page, the sitemap and the feed.
+/// Broken links that a template makes on many pages are reported once, with a count.
+pub fn output(output: &Output, config: &Config) -> Vec<Diagnostic> {
+    output_of(output, config, None)
+}
+
+/// Where a broken link comes from (the template, or the file) and the URL.
+type GroupKey = (String, String);
+
+/// A broken link: the page it is on, where that page came from, and why.
+type Broken<'a> = (String, &'a Origin, String);
+
+/// [`output`] for some files only (those a partial rebuild changed).
+pub fn output_of(
+    output: &Output,
+    config: &Config,
+    only: Option<&HashSet<&str>>,
+) -> Vec<Diagnostic> {
+    let origin = config
+        .base_url
+        .strip_suffix(config.base_path.as_str())
+        .unwrap_or("");
+    let found: Vec<(String, &Origin, String, String)> = output
+        .files
+        .par_iter()
+        .flat_map_iter(|(path, f)| {
+            let mut errs = Vec::new();
+            if only.is_some_and(|o| !o.contains(path.as_str())) {
+                return errs;
+            }
+            if let Some(scan) = &f.scan {
+                let exists = |p: &str| output.files.contains_key(p);
+                for url in &scan.urls {
+                    let why = match resolve(url, path, &config.base_path, origin, &exists) {
+                        Resolved::Ok => continue,
+                        Resolved::Broken(why) => why,
+                        Resolved::NeedsId { file, frag } => {
+                            let found = output
+                                .files
+                                .get(&file)
+                                .and_then(|f| f.scan.as_ref())
+                                .is_none_or(|s| s.has_id(&frag));
+                            if found {
+                                continue;
+                            }
+                            format!("{file} has no element with id `{frag}`")
+                        }
+                    };
+                    errs.push((path.clone(), &f.origin, url.to_string(), why));
+                }
+            }
+            errs
+        })
+        .collect();
+    // Group by where the link came from: a template's broken asset path is one problem.
+    let mut groups: Vec<(GroupKey, Vec<Broken>)> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (path, origin, url, why) in found {
+        let key = match origin {
+            Origin::Page { template, .. } => (template.clone(), url.clone()),
+            Origin::Template(t) => (t.clone(), url.clone()),
+            _ => (path.clone(), url.clone()),
+        };
+        let generic_why = why.clone();
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push((path, origin, generic_why));
+    }
+    let mut errors: Vec<Diagnostic> = groups
+        .into_iter()
+        .map(|((_, url), pages)| {
+            let (path, origin, why) = &pages[0];
+            let mut d = blame(path, origin, &url, why.clone());
+            if pages.len() > 1 {
+                d.message
+                    .push_str(&format!(" (and on {} more pages)", pages.len() - 1));
+            }
+            d
+        })
+        .collect();
+    errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
+    errors
+}
+
+fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
+    let (file, via) = match origin {
+        Origin::Page { source, template } => (
+            source.clone(),
+            format!(" (in {path}, rendered by template {template})"),
+        ),
+        Origin::Template(t) => (PathBuf::from(t), format!(" (in {path})")),
+        Origin::Generated(what) => (PathBuf::from(path), format!(" (written by {what})")),
+        Origin::Copy(p) => (p.clone(), String::new()),
+    };
+    Diagnostic::new(file, format!("broken link `{url}`{via}: {why}"))
+        .hint("internal URLs must point at a file this build writes, under the base path; in templates use url(path=...) or the `url` fields of the context")
+}
+
+/// Resolves an URL found in `from` (an output path) against the output.
+/// Where a URL of the output points.
+enum Resolved {
+    /// External, or a file of this build without a fragment to check.
+    Ok,
+    Broken(String),
+    /// A file of this build whose ids must contain `frag`.
+    NeedsId {
+        file: String,
+        frag: String,
+    },
+}
+
+/// Resolves a URL found in `from` (an output path); `exists` says whether an output path is
+/// written by this build.
+fn resolve(
+    url: &str,
+    from: &str,
+    base_path: &str,
+    origin: &str,
+    exists: &dyn Fn(&str) -> bool,
+) -> Resolved {
+    let url = url.trim();
+    if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
+        return Resolved::Ok;
+    }
+    let local =
+        if !origin.is_empty() && url.starts_with(origin) && url[origin.len()..].starts_with('/') {
+            &url[origin.len()..]
+        } else if crate::markdown::is_external(url) {
+            return Resolved::Ok;
+        } else {
+            url
+        };
+    let (path_q, fragment) = match local.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (local, None),
+    };
+    let path_part = path_q.split('?').next().unwrap_or("");
+    let target: String = if path_part.is_empty() {
+        from.to_string()
+    } else if let Some(abs) = path_part.strip_prefix('/') {
+        let abs = format!("/{abs}");
+        match abs.strip_prefix(base_path) {
+            Some(rest) => match normalize(rest) {
+                Some(t) => t,
+                None => return Resolved::Broken("it leaves the site".into()),
+            },
+            None if abs == base_path.trim_end_matches('/') => String::new(),
+            None => {
+                return Resolved::Broken(format!(
+                    "it does not start with the base path {base_path}"
+                ));
+            }
+        }
+    } else {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        match normalize(&format!("{dir}/{path_part}")) {
+            Some(t) => t,
+            None => return Resolved::Broken("it leaves the site".into()),
+        }
+    };
+    let target = percent_decode(&target);
+    let file = if target.is_empty() || target.ends_with('/') {
+        format!("{target}index.html")
+    } else if exists(&target) {
+        target
+    } else if exists(&format!("{target}/index.html")) {
+        format!("{target}/index.html")
+    } else {
+        target
+    };
+    if !exists(&file) {
+        return Resolved::Broken(format!("no file {file} is written by this build"));
+    }
+    match fragment {
+        Some(frag) if !frag.is_empty() && file.ends_with(".html") => Resolved::NeedsId {
+            file,
+            frag: percent_decode(frag),
+        },
+        _ => Resolved::Ok,
+    }
+}
+
+/// What the output check knows before rendering: every path the build will write (but the
+/// search index), so that most URLs can be checked as soon as a page is rendered and only
+/// the rest kept for [`output`].
+#[derive(Debug, Default)]
+pub struct Checker {
+    pub expected: HashSet<String>,
+    pub base_path: String,
+    pub origin: String,
+}
+
+impl Checker {
+    pub fn new(config: &Config, expected: HashSet<String>) -> Self {
+        Checker {
+            expected,
+            base_path: config.base_path.clone(),
+            origin: config
+                .base_url
+                .strip_suffix(config.base_path.as_str())
+                .unwrap_or("")
+                .to_string(),
+        }
+    }
+
+    /// Drops the URLs of `scan` that already resolve: to an expected file, or to an id of
+    /// the same page. What is left is checked against the finished output.
+    pub fn prune(&self, path: &str, scan: &mut Scan) {
+        let exists = |p: &str| self.expected.contains(p);
+        let ids = std::mem::take(&mut scan.ids);
+        scan.urls.retain(
+            |url| match resolve(url, path, &self.base_path, &self.origin, &exists) {
+                Resolved::Ok => false,
+                Resolved::NeedsId { file, frag } if file == path => ids
+                    .binary_search_by(|i| i.as_ref().cmp(frag.as_str()))
+                    .is_err(),
+                _ => true,
+            },
+        );
+        scan.ids = ids;
+    }
+}
+
+/// Resolves `.` and `..` segments; `None` if the path climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let trailing = path.ends_with('/') || path.is_empty();
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut s = parts.join("/");
+    if trailing && !s.is_empty() {
+        s.push('/');
+    }
+    Some(s)
+}
+
+/// A sink that scans each HTML page, sitemap and feed for the output check (keeping only the
+/// URLs that cannot be settled yet), then hands the file on to `inner`.
+#[derive(Debug)]
+pub struct Scanning {
+    checker: Checker,
+    inner: Arc<dyn Sink>,
+}
+
+impl Scanning {
+    pub fn new(checker: Checker, inner: Arc<dyn Sink>) -> Self {
+        Scanning { checker, inner }
+    }
+}
+
+impl Sink for Scanning {
+    fn take(&self, path: &str, mut file: OutFile) -> Result<OutFile, Diagnostic> {
+        if let Data::Bytes(b) = &file.data
+            && file.scan.is_none()
+            && (path.ends_with(".html") || path.ends_with(".xml"))
+        {
+            let mut scan = scan_file(path, b);
+            self.checker.prune(path, &mut scan);
+            file.scan = Some(scan);
+        }
+        self.inner.take(path, file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_dot_segments() {
+        assert_eq!(normalize("a/../b/").as_deref(), Some("b/"));
+        assert_eq!(normalize("../x"), None);
+    }
+}
