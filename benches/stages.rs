@@ -169,19 +169,20 @@ fn stages(c: &mut Criterion) {
         glossary: None,
         glossary_node: None,
     };
-    let markdown_all = || -> Vec<Option<markdown::Rendered>> {
-        (0..site.nodes.len())
-            .into_par_iter()
-            .map(|id| {
-                site.nodes[id].doc.map(|i| {
-                    let mut errs = Vec::new();
-                    let r = markdown::render(&content.docs[i], id, &shared, &mut errs);
-                    debug_assert!(errs.is_empty());
-                    r
+    let markdown_all =
+        || -> mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> {
+            site.nodes
+                .par_ids()
+                .map(|id| {
+                    site.nodes[id].doc.map(|i| {
+                        let mut errs = Vec::new();
+                        let r = markdown::render(&content.docs[i], id, &shared, &mut errs);
+                        debug_assert!(errs.is_empty());
+                        r
+                    })
                 })
-            })
-            .collect()
-    };
+                .collect()
+        };
     let rendered = markdown_all();
     no_errors(
         "anchors",
@@ -207,7 +208,9 @@ fn stages(c: &mut Criterion) {
         bytes as f64 / 1e6
     );
     // The pages as the search index gets them: URL with the base path, and the HTML.
-    let html_pages: Vec<(String, &[u8])> = (0..site.nodes.len())
+    let html_pages: Vec<(String, &[u8])> = site
+        .nodes
+        .ids()
         .filter_map(|id| match &output.files.get(&site.file(id))?.data {
             Data::Bytes(b) => Some((
                 format!("{}{}", config.base_path, site.nodes[id].path),
@@ -334,8 +337,9 @@ fn once() {
         glossary: None,
         glossary_node: None,
     };
-    let rendered: Vec<Option<markdown::Rendered>> = (0..site.nodes.len())
-        .into_par_iter()
+    let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site
+        .nodes
+        .par_ids()
         .map(|id| {
             site.nodes[id].doc.map(|i| {
                 let mut errs = Vec::new();
@@ -364,7 +368,7 @@ fn once() {
     no_errors("verify::output", &verify::output(&output, &config));
     lap("verify_output", &mut times);
     let indexer = search::Indexer::start(&config);
-    for id in 0..site.nodes.len() {
+    for id in site.nodes.ids() {
         if let Some(Data::Bytes(b)) = output.files.get(&site.file(id)).map(|f| &f.data) {
             indexer.add(format!("{}{}", config.base_path, site.nodes[id].path), b);
         }

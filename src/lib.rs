@@ -20,6 +20,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod ids;
 pub mod init;
 pub mod link;
 pub mod load;
@@ -109,7 +110,7 @@ pub struct Prepared {
     pub config: config::Config,
     pub content: load::Content,
     pub site: link::Site,
-    pub rendered: Vec<Option<markdown::Rendered>>,
+    pub rendered: ids::IdVec<link::NodeId, Option<markdown::Rendered>>,
     pub sources: quote::Sources,
 }
 
@@ -132,11 +133,13 @@ impl Prepared {
             config,
             content,
             site,
-            rendered: Vec::new(),
+            rendered: ids::IdVec::new(),
         };
         let env = p.markdown_env();
-        let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = (0..p.site.nodes.len())
-            .into_par_iter()
+        let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
+            .site
+            .nodes
+            .par_ids()
             .map(|id| match p.site.nodes[id].doc {
                 Some(i) => {
                     let mut errs = Vec::new();
@@ -146,7 +149,7 @@ impl Prepared {
                 None => (None, Vec::new()),
             })
             .collect();
-        let mut rendered = Vec::with_capacity(results.len());
+        let mut rendered = ids::IdVec::with_capacity(results.len());
         for (r, errs) in results {
             rendered.push(r);
             errors.extend(errs);

@@ -11,13 +11,23 @@ use crate::load::{Content, Doc, Kind, SortBy};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-pub type NodeId = usize;
+use crate::ids::{IdVec, id_type};
+use crate::load::DocId;
+
+id_type!(
+    /// A node of the section tree: a page, or a section (with or without `_index.md`).
+    NodeId
+);
+id_type!(
+    /// A tag of [`Site::tags`].
+    TagId
+);
 
 /// A page or a section, placed in the tree.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// Index into `Content::docs`; `None` for a folder without `_index.md`.
-    pub doc: Option<usize>,
+    /// The document; `None` for a folder without `_index.md`.
+    pub doc: Option<DocId>,
     pub kind: Kind,
     pub title: String,
     /// The URL path below the base path: `` for the home page, `topics/trade/` otherwise.
@@ -27,8 +37,7 @@ pub struct Node {
     pub children: Vec<NodeId>,
     pub prev: Option<NodeId>,
     pub next: Option<NodeId>,
-    /// Indexes into `Site::tags`.
-    pub tags: Vec<usize>,
+    pub tags: Vec<TagId>,
 }
 
 /// A tag and the pages that carry it, in reading order.
@@ -60,18 +69,23 @@ pub struct PlacedAsset {
 /// The linked site: the section tree over the loaded docs.
 #[derive(Debug, Clone, Default)]
 pub struct Site {
-    pub nodes: Vec<Node>,
+    pub nodes: IdVec<NodeId, Node>,
     /// Reading order: depth-first through sections, each section before its children.
     pub order: Vec<NodeId>,
     /// Source path relative to `content/` (`a/b.md`, `a/_index.md`) to node.
     pub by_rel: HashMap<String, NodeId>,
-    pub tags: Vec<Tag>,
+    pub tags: IdVec<TagId, Tag>,
     pub aliases: Vec<Alias>,
     /// Content assets by path relative to `content/`.
     pub assets: BTreeMap<String, PlacedAsset>,
 }
 
-pub const ROOT: NodeId = 0;
+/// The home page: the root section, always node 0.
+pub const ROOT: NodeId = NodeId::ROOT;
+
+impl NodeId {
+    const ROOT: NodeId = NodeId(0);
+}
 
 impl Site {
     /// The output file of a node: `index.html` or `topics/trade/index.html`.
@@ -135,7 +149,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     let mut site = Site::default();
 
     // Which folders hold Markdown, at any depth: they are sections.
-    let mut section_dirs: BTreeMap<String, Option<usize>> = BTreeMap::new();
+    let mut section_dirs: BTreeMap<String, Option<DocId>> = BTreeMap::new();
     section_dirs.insert(String::new(), None);
     for doc in &content.docs {
         let dir = doc.dir();
@@ -149,7 +163,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
             }
         }
     }
-    for (i, doc) in content.docs.iter().enumerate() {
+    for (i, doc) in content.docs.iter_enumerated() {
         if doc.kind == Kind::Section {
             section_dirs.insert(doc.dir().to_string(), Some(i));
         }
@@ -177,8 +191,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
                 format!("{}{}/", site.nodes[p].path, seg)
             }
         };
-        let id = site.nodes.len();
-        site.nodes.push(Node {
+        let id = site.nodes.push(Node {
             doc: *doc,
             kind: Kind::Section,
             title,
@@ -208,7 +221,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         }
     }
 
-    for (i, doc) in content.docs.iter().enumerate() {
+    for (i, doc) in content.docs.iter_enumerated() {
         if doc.kind != Kind::Page {
             continue;
         }
@@ -220,8 +233,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
             .unwrap_or("")
             .trim_end_matches(".md");
         let seg = segment(Some(doc), stem, &mut errors);
-        let id = site.nodes.len();
-        site.nodes.push(Node {
+        let id = site.nodes.push(Node {
             doc: Some(i),
             kind: Kind::Page,
             title: doc.front.title.clone(),
@@ -237,7 +249,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     }
 
     // Order each section's children.
-    for id in 0..site.nodes.len() {
+    for id in site.nodes.ids() {
         if site.nodes[id].kind != Kind::Section {
             continue;
         }
@@ -263,7 +275,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
 
     // Duplicate URLs.
     let mut seen: HashMap<String, NodeId> = HashMap::new();
-    for (id, node) in site.nodes.iter().enumerate() {
+    for (id, node) in site.nodes.iter_enumerated() {
         if let Some(&other) = seen.get(&node.path) {
             let shown = |n: &Node| {
                 n.doc
@@ -297,7 +309,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     }
 
     // Tags, in reading order.
-    let mut tag_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut tag_index: BTreeMap<String, TagId> = BTreeMap::new();
     for &id in &site.order {
         let Some(i) = site.nodes[id].doc else {
             continue;
@@ -320,8 +332,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
                     name: name.clone(),
                     slug,
                     pages: Vec::new(),
-                });
-                site.tags.len() - 1
+                })
             });
             if !site.tags[t].pages.contains(&id) {
                 site.tags[t].pages.push(id);
@@ -332,7 +343,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
 
     // Aliases.
     let mut alias_files: HashMap<String, NodeId> = HashMap::new();
-    for (id, node) in site.nodes.iter().enumerate() {
+    for (id, node) in site.nodes.iter_enumerated() {
         let Some(i) = node.doc else { continue };
         let doc = &content.docs[i];
         for alias in &doc.front.aliases {

@@ -5,6 +5,7 @@
 //! bad file name and bad front matter together. Non-Markdown files become [`Asset`]s to copy.
 
 use crate::error::{Diagnostic, fs};
+use crate::ids::{IdVec, id_type};
 use crate::yaml::{Fields, valid_date};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -91,8 +92,10 @@ const SECTION_KEYS: &[&str] = &[
 
 impl FrontMatter {
     /// Whether two versions of a page's front matter place it the same way in the site: same
-    /// URL, title, order, tags, template and sources. Then only its body (and description or
-    /// extra data) changed, and no other page's navigation needs rendering again.
+    /// URL (slug, aliases), title, description, dates, order (weight, sort_by), draft state,
+    /// tags, template and sources. Then only its body or its `extra` data changed (`extra` is
+    /// not compared: other pages never show it), and no other page's navigation needs
+    /// rendering again.
     pub fn places_like(&self, other: &FrontMatter) -> bool {
         self.title == other.title
             && self.description == other.description
@@ -151,7 +154,7 @@ pub struct Asset {
 /// Everything read from disk.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub docs: Vec<Doc>,
+    pub docs: IdVec<DocId, Doc>,
     /// Non-Markdown files under `content/`.
     pub assets: Vec<Asset>,
     /// Files under `static/`.
@@ -216,19 +219,21 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
             (rel, doc)
         })
         .collect();
+    let mut docs = Vec::new();
     for (rel, doc) in parsed {
         match doc {
             Ok(doc) if doc.front.draft && !include_drafts => {
                 content.drafts.insert(rel);
             }
-            Ok(doc) => content.docs.push(doc),
+            Ok(doc) => docs.push(doc),
             Err(mut ds) => {
                 content.failed.insert(rel);
                 errors.append(&mut ds);
             }
         }
     }
-    content.docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    docs.sort_by(|a, b| a.rel.cmp(&b.rel));
+    content.docs = docs.into();
     (content, errors)
 }
 
@@ -338,6 +343,11 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
         || name.ends_with(".bak")
         || name.ends_with(".tmp")
 }
+
+id_type!(
+    /// A loaded document of [`Content::docs`].
+    DocId
+);
 
 /// Splits a file into front matter and body, and parses the front matter.
 pub fn parse_doc(rel: &str, text: String) -> Result<Doc, Vec<Diagnostic>> {

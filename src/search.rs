@@ -5,7 +5,7 @@
 //! with `data-pagefind-body`; navigation, breadcrumbs, the TOC and footers stay outside it.
 //! Indexing runs on its own thread while `render` works: each page is handed over as soon as it
 //! is rendered (through a bounded channel, so memory stays flat), and [`Indexer::finish`]
-//! returns the index files, which `lib` adds to the same [`crate::render::Output`].
+//! returns the index files, which `lib` adds to the same [`crate::output::Output`].
 
 use crate::config::Config;
 use crate::error::Diagnostic;
@@ -47,7 +47,9 @@ impl Indexer {
                 .map_err(|e| fail("bad options", &e))?;
             runtime.block_on(async {
                 let mut indexed = 0;
-                // Pages arrive in whatever order rendering finishes; Pagefind sorts its output.
+                // Pages arrive in node order: `render` feeds each chunk in order once it is
+                // rendered, because Pagefind's file names depend on the order of pages and two
+                // builds of the same input must be byte-identical.
                 while let Ok((url, html)) = rx.recv() {
                     let r = pf
                         .add_html_file(None, Some(url.clone()), html)

@@ -104,7 +104,7 @@ fuzz_target!(|data: &[u8]| {
         },
         glossary_node,
     };
-    let rendered: Vec<Option<markdown::Rendered>> = (0..site.nodes.len())
+    let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site.nodes.ids()
         .map(|id| {
             site.nodes[id]
                 .doc

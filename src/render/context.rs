@@ -6,7 +6,8 @@
 //! their children; the whole tree goes once into `navigation.json` (`site_files`).
 
 use super::Input;
-use crate::link::{NodeId, ROOT, Site};
+use crate::ids::IdVec;
+use crate::link::{NodeId, ROOT, Site, TagId};
 use crate::load::Kind;
 use crate::markdown::TocEntry;
 use serde::Serialize;
@@ -95,8 +96,8 @@ pub struct TermPageView<'a> {
 /// Precomputed per-node strings, shared by every page's context.
 pub struct Urls {
     /// `base_path` + node path.
-    pub url: Vec<String>,
-    pub tag_url: Vec<String>,
+    pub url: IdVec<NodeId, String>,
+    pub tag_url: IdVec<TagId, String>,
     pub origin: String,
 }
 
@@ -219,7 +220,7 @@ pub fn nav_items<'a>(
 
 /// Page summaries for `get_page`, keyed by content path.
 pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
-    let urls: Vec<String> = input
+    let urls: IdVec<NodeId, String> = input
         .site
         .nodes
         .iter()
@@ -227,7 +228,7 @@ pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
         .collect();
     let urls_struct = Urls {
         url: urls,
-        tag_url: Vec::new(),
+        tag_url: IdVec::new(),
         origin: String::new(),
     };
     input

@@ -19,7 +19,8 @@ pub use templates::Templates;
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::link::{NodeId, ROOT, Site};
+use crate::ids::IdVec;
+use crate::link::{NodeId, ROOT, Site, TagId};
 use crate::load::{Content, Kind};
 use crate::markdown::Rendered;
 use crate::output::{Data, Origin, OutFile, Output, Sink};
@@ -36,7 +37,7 @@ pub struct Input<'a> {
     pub content: &'a Content,
     pub site: &'a Site,
     /// Rendered Markdown per node (`None` for folders without `_index.md`).
-    pub rendered: &'a [Option<Rendered>],
+    pub rendered: &'a IdVec<NodeId, Option<Rendered>>,
 }
 
 /// Renders the whole site into an [`Output`].
@@ -60,7 +61,7 @@ pub fn render(
     // order (Pagefind's output depends on it), and a chunk bounds what is held in memory.
     let mut pages: Vec<Result<(String, OutFile), Diagnostic>> =
         Vec::with_capacity(site.nodes.len());
-    let ids: Vec<NodeId> = (0..site.nodes.len()).collect();
+    let ids: Vec<NodeId> = site.nodes.ids().collect();
     for chunk in ids.chunks(512) {
         let rendered: Vec<Result<(String, OutFile), Diagnostic>> = chunk
             .par_iter()
@@ -97,8 +98,7 @@ pub fn render(
     if !site.tags.is_empty() {
         let terms: Vec<TermView> = site
             .tags
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .map(|(i, t)| TermView {
                 name: &t.name,
                 url: &urls.tag_url[i],
@@ -127,8 +127,9 @@ pub fn render(
             ),
             Err(d) => errors.push(d),
         }
-        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = (0..site.tags.len())
-            .into_par_iter()
+        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = site
+            .tags
+            .par_ids()
             .map(|i| render_term(i, input, templates, &urls))
             .collect();
         for page in term_pages {
@@ -244,7 +245,7 @@ pub fn render(
 }
 
 fn render_term(
-    i: usize,
+    i: TagId,
     input: &Input,
     templates: &Templates,
     urls: &Urls,
@@ -333,7 +334,7 @@ pub fn rerender_page(
 pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
     let site = input.site;
     let mut e: std::collections::HashSet<String> =
-        (0..site.nodes.len()).map(|id| site.file(id)).collect();
+        site.nodes.ids().map(|id| site.file(id)).collect();
     if !site.tags.is_empty() {
         e.insert("tags/index.html".into());
         e.extend(

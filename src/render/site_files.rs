@@ -143,8 +143,6 @@ pub fn atom(input: &Input, urls: &Urls) -> String {
     s
 }
 
-/// The compiled templates: the default theme overridden by the site's `templates/`.
-
 /// robots.txt: everything may be crawled; the sitemap is named.
 pub fn robots(base_url: &str) -> String {
     format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")

@@ -319,8 +319,6 @@ fn differing(old: &Output, new: &Output) -> Vec<String> {
     diff
 }
 
-/// The file watcher, set up before the first build so that no change is missed.
-
 fn open_browser(url: &str) {
     let cmd = if cfg!(target_os = "macos") {
         "open"

@@ -6,6 +6,7 @@ use super::{Live, rebuild};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The file watcher, set up before the first build so that no change is missed.
 pub(super) struct Watch {
     _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
     rx: std::sync::mpsc::Receiver<notify_debouncer_mini::DebounceEventResult>,

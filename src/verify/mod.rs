@@ -20,7 +20,8 @@ pub use scan::{scan, scan_file, urls_of};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
-use crate::link::Site;
+use crate::ids::IdVec;
+use crate::link::{NodeId, Site};
 use crate::load::Content;
 use crate::markdown::Rendered;
 use std::collections::HashSet;
@@ -29,7 +30,7 @@ use std::collections::HashSet;
 pub fn anchors(
     content: &Content,
     site: &Site,
-    rendered: &[Option<Rendered>],
+    rendered: &IdVec<NodeId, Option<Rendered>>,
     config: &Config,
 ) -> Vec<Diagnostic> {
     anchors_from(content, site, rendered, config, None)
@@ -40,16 +41,16 @@ pub fn anchors(
 pub fn anchors_from(
     content: &Content,
     site: &Site,
-    rendered: &[Option<Rendered>],
+    rendered: &IdVec<NodeId, Option<Rendered>>,
     config: &Config,
-    only: Option<usize>,
+    only: Option<NodeId>,
 ) -> Vec<Diagnostic> {
-    let glossary_ids: Option<(usize, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
+    let glossary_ids: Option<(NodeId, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
         let node = site.by_rel.get(&g.page)?;
         Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
     });
     let mut errors = Vec::new();
-    for (id, r) in rendered.iter().enumerate() {
+    for (id, r) in rendered.iter_enumerated() {
         if only.is_some_and(|o| o != id) {
             continue;
         }

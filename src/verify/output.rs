@@ -35,10 +35,7 @@ pub fn output_of(
     config: &Config,
     only: Option<&HashSet<&str>>,
 ) -> Vec<Diagnostic> {
-    let origin = config
-        .base_url
-        .strip_suffix(config.base_path.as_str())
-        .unwrap_or("");
+    let host = site_host(config);
     let found: Vec<(String, &Origin, String, String)> = output
         .files
         .par_iter()
@@ -50,7 +47,7 @@ pub fn output_of(
             if let Some(scan) = &f.scan {
                 let exists = |p: &str| output.files.contains_key(p);
                 for url in &scan.urls {
-                    let why = match resolve(url, path, &config.base_path, origin, &exists) {
+                    let why = match resolve(url, path, &config.base_path, &host, &exists) {
                         Resolved::Ok => continue,
                         Resolved::Broken(why) => why,
                         Resolved::NeedsId { file, frag } => {
@@ -117,7 +114,6 @@ fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
         .hint("internal URLs must point at a file this build writes, under the base path; in templates use url(path=...) or the `url` fields of the context")
 }
 
-/// Resolves an URL found in `from` (an output path) against the output.
 /// Where a URL of the output points.
 enum Resolved {
     /// External, or a file of this build without a fragment to check.
@@ -130,27 +126,37 @@ enum Resolved {
     },
 }
 
-/// Resolves a URL found in `from` (an output path); `exists` says whether an output path is
-/// written by this build.
+/// The scheme and host of the base URL (`https://example.github.io` for
+/// `https://example.github.io/repo/`), empty for a base URL that is only a path. Not to be
+/// confused with a file's [`Origin`], which says what produced it.
+fn site_host(config: &Config) -> String {
+    config
+        .base_url
+        .strip_suffix(config.base_path.as_str())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Resolves a URL found in `from` (an output path); `host` is [`site_host`], and `exists`
+/// says whether an output path is written by this build.
 fn resolve(
     url: &str,
     from: &str,
     base_path: &str,
-    origin: &str,
+    host: &str,
     exists: &dyn Fn(&str) -> bool,
 ) -> Resolved {
     let url = url.trim();
     if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
         return Resolved::Ok;
     }
-    let local =
-        if !origin.is_empty() && url.starts_with(origin) && url[origin.len()..].starts_with('/') {
-            &url[origin.len()..]
-        } else if crate::markdown::is_external(url) {
-            return Resolved::Ok;
-        } else {
-            url
-        };
+    let local = if !host.is_empty() && url.starts_with(host) && url[host.len()..].starts_with('/') {
+        &url[host.len()..]
+    } else if crate::markdown::is_external(url) {
+        return Resolved::Ok;
+    } else {
+        url
+    };
     let (path_q, fragment) = match local.split_once('#') {
         Some((p, f)) => (p, Some(f)),
         None => (local, None),
@@ -208,7 +214,8 @@ fn resolve(
 pub struct Checker {
     pub expected: HashSet<String>,
     pub base_path: String,
-    pub origin: String,
+    /// [`site_host`].
+    pub host: String,
 }
 
 impl Checker {
@@ -216,11 +223,7 @@ impl Checker {
         Checker {
             expected,
             base_path: config.base_path.clone(),
-            origin: config
-                .base_url
-                .strip_suffix(config.base_path.as_str())
-                .unwrap_or("")
-                .to_string(),
+            host: site_host(config),
         }
     }
 
@@ -230,7 +233,7 @@ impl Checker {
         let exists = |p: &str| self.expected.contains(p);
         let ids = std::mem::take(&mut scan.ids);
         scan.urls.retain(
-            |url| match resolve(url, path, &self.base_path, &self.origin, &exists) {
+            |url| match resolve(url, path, &self.base_path, &self.host, &exists) {
                 Resolved::Ok => false,
                 Resolved::NeedsId { file, frag } if file == path => ids
                     .binary_search_by(|i| i.as_ref().cmp(frag.as_str()))

@@ -7,6 +7,7 @@ mod errors;
 mod flagship;
 mod hardening;
 mod init;
+mod layout;
 mod search;
 mod serve;
 mod support;

@@ -94,10 +94,18 @@ impl SiteTest {
         }
     }
 
+    /// Writes a file of the site in one step (a hidden temporary file, then a rename), as many
+    /// editors save: a watcher never sees it half written, so `serve` tests do not race.
     pub fn write(&self, rel: &str, text: &str) {
         let p = self.root().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        let dir = p.parent().unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        let tmp = dir.join(format!(
+            ".{}.mekong-test-tmp",
+            p.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &p).unwrap();
     }
 
     pub fn read(&self, rel: &str) -> String {
