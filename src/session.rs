@@ -9,10 +9,10 @@
 //! and the feed. Anything else returns `None`, and `serve` runs a full build.
 
 use crate::error::{self, Error};
-use crate::output::{Memory, Output};
+use crate::output::{Data, Memory, Output};
 use crate::{Options, Prepared, load, markdown, render, verify};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 /// A build kept in memory with everything it computed, so that `serve` can rebuild one page
 /// whose body changed without rebuilding the site.
@@ -21,6 +21,109 @@ pub struct Session {
     prepared: Prepared,
     templates: render::Templates,
     pub output: Output,
+    /// A change since this build failed: until a full build succeeds, every change rebuilds
+    /// the site, so that an error in one file is never hidden by a good save of another.
+    failing: bool,
+}
+
+/// How [`apply`] brought a session up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    /// Only what shows the saved pages was rendered again.
+    Updated,
+    /// The whole site was built again.
+    Rebuilt,
+}
+
+/// Brings the session in `slot` up to date with the files in `changed` (absolute, or relative
+/// to the site root; empty for the first build), as `serve` does after each burst of saves,
+/// and returns how, with the output paths whose bytes changed.
+///
+/// A change goes through [`Session::update`] when every changed file is the body of a Markdown
+/// page that the session knows and no earlier change failed; anything else, or an update that
+/// cannot tell what depends on the change, builds the site again. A full build runs outside
+/// the lock (requests keep being answered from the last good build) and replaces the session
+/// only if it succeeds. On failure the last good build stays in `slot`, marked as failing.
+pub fn apply(
+    slot: &RwLock<Option<Session>>,
+    opts: &Options,
+    changed: &[PathBuf],
+) -> Result<(Applied, Vec<String>), Error> {
+    let bodies_only = !changed.is_empty()
+        && changed
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "md") && p.is_file());
+    if bodies_only {
+        let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(session) = guard.as_mut().filter(|s| !s.failing) {
+            let mut all = Vec::new();
+            let mut outcome = Some(Ok(()));
+            for path in changed {
+                match session.update(path) {
+                    Some(Ok(paths)) => all.extend(paths),
+                    Some(Err(e)) => {
+                        outcome = Some(Err(e));
+                        break;
+                    }
+                    None => {
+                        outcome = None;
+                        break;
+                    }
+                }
+            }
+            match outcome {
+                Some(Ok(())) => {
+                    all.sort();
+                    all.dedup();
+                    return Ok((Applied::Updated, all));
+                }
+                Some(Err(e)) => {
+                    session.failing = true;
+                    return Err(e);
+                }
+                None => {}
+            }
+        }
+    }
+    match Session::start(opts) {
+        Ok(new) => {
+            let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
+            let diff = match guard.as_ref() {
+                Some(old) => differing(&old.output, &new.output),
+                None => new.output.files.keys().cloned().collect(),
+            };
+            *guard = Some(new);
+            Ok((Applied::Rebuilt, diff))
+        }
+        Err(e) => {
+            if let Some(old) = slot.write().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                old.failing = true;
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Output paths whose bytes differ between two builds (copied files compare by source path).
+fn differing(old: &Output, new: &Output) -> Vec<String> {
+    let mut diff = Vec::new();
+    for (path, f) in &new.files {
+        let same = match (old.files.get(path).map(|o| &o.data), &f.data) {
+            (Some(Data::Bytes(a)), Data::Bytes(b)) => a == b,
+            (Some(Data::File(a)), Data::File(b)) => a == b,
+            _ => false,
+        };
+        if !same {
+            diff.push(path.clone());
+        }
+    }
+    diff.extend(
+        old.files
+            .keys()
+            .filter(|p| !new.files.contains_key(*p))
+            .cloned(),
+    );
+    diff
 }
 
 impl Session {
@@ -34,6 +137,7 @@ impl Session {
             prepared,
             templates,
             output,
+            failing: false,
         })
     }
 

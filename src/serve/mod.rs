@@ -19,8 +19,7 @@ mod watcher;
 pub use http::safe_path;
 
 use crate::error::{Diagnostic, Error};
-use crate::output::{Data, Output};
-use crate::session::Session;
+use crate::session::{self, Applied, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -207,52 +206,13 @@ fn display_addr(addr: SocketAddr) -> String {
 /// to the body of one Markdown page re-renders what shows it; anything else rebuilds the site.
 fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
     let started = Instant::now();
-    let bodies_only = !changed.is_empty()
-        && changed
-            .iter()
-            .all(|p| p.extension().is_some_and(|e| e == "md") && p.is_file());
-    let mut outcome: Option<Result<Vec<String>, Error>> = None;
-    if bodies_only
-        && let Ok(mut guard) = live.session.write()
-        && let Some(session) = guard.as_mut()
-    {
-        let mut all = Vec::new();
-        for path in changed {
-            match session.update(path) {
-                Some(Ok(paths)) => all.extend(paths),
-                Some(Err(e)) => {
-                    outcome = Some(Err(e));
-                    break;
-                }
-                None => {
-                    all.clear();
-                    outcome = None;
-                    break;
-                }
-            }
-            outcome = Some(Ok(Vec::new()));
-        }
-        if let Some(Ok(_)) = outcome {
-            outcome = Some(Ok(all));
-        }
-    }
-    let (what, result) = match outcome {
-        Some(r) => ("re-rendered the page", r),
-        None => (
-            "rebuilt the site",
-            Session::start(opts).map(|new| {
-                let mut guard = live.session.write().unwrap_or_else(|e| e.into_inner());
-                let diff = match guard.as_ref() {
-                    Some(old) => differing(&old.output, &new.output),
-                    None => new.output.files.keys().cloned().collect(),
-                };
-                *guard = Some(new);
-                diff
-            }),
-        ),
-    };
+    let result = session::apply(&live.session, opts, changed);
     match result {
-        Ok(diff) => {
+        Ok((how, diff)) => {
+            let what = match how {
+                Applied::Updated => "re-rendered the page",
+                Applied::Rebuilt => "rebuilt the site",
+            };
             let had_error = live
                 .error
                 .write()
@@ -284,39 +244,26 @@ fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
                     diff.len()
                 );
             }
+            if had_error {
+                println!("the site builds again: every open page reloads");
+            }
             let _ = live.notices.send(notice);
         }
         Err(e) => {
             let text = e.to_string();
             eprintln!("{text}");
+            let n = e.diagnostics.len();
+            eprintln!(
+                "the site has {n} error{}: open pages show {} over the last good build, which is still served; every save rebuilds the whole site until a build succeeds",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" },
+            );
             if let Ok(mut err) = live.error.write() {
                 *err = Some(text.clone());
             }
             let _ = live.notices.send(Notice::Failed(text));
         }
     }
-}
-
-/// Output paths whose bytes differ between two builds.
-fn differing(old: &Output, new: &Output) -> Vec<String> {
-    let mut diff = Vec::new();
-    for (path, f) in &new.files {
-        let same = match (old.files.get(path).map(|o| &o.data), &f.data) {
-            (Some(Data::Bytes(a)), Data::Bytes(b)) => a == b,
-            (Some(Data::File(a)), Data::File(b)) => a == b,
-            _ => false,
-        };
-        if !same {
-            diff.push(path.clone());
-        }
-    }
-    diff.extend(
-        old.files
-            .keys()
-            .filter(|p| !new.files.contains_key(*p))
-            .cloned(),
-    );
-    diff
 }
 
 fn open_browser(url: &str) {
