@@ -291,7 +291,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
         &format!("{:?}|{}", opts.base_url, opts.drafts),
         &extra,
     );
-    if let Some(last) = record::Record::unchanged(&out, key) {
+    if let Some(last) = key.and_then(|key| record::Record::unchanged(&out, key)) {
         return Ok(unchanged_summary(last, config));
     }
     record::Record::remove(&out);
@@ -299,14 +299,16 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let produced = produce_into(opts, config, staging.clone())?;
     let written = write::finish(&staging, &produced.output)?;
 
-    record::Record::of_output(
-        key,
-        produced.pages,
-        produced.indexed,
-        &out,
-        produced.output.files.keys().cloned(),
-    )
-    .write(&out);
+    if let Some(key) = key {
+        record::Record::of_output(
+            key,
+            produced.pages,
+            produced.indexed,
+            &out,
+            produced.output.files.keys().cloned(),
+        )
+        .write(&out);
+    }
     Ok(Summary { produced, written })
 }
 

@@ -237,6 +237,58 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
     (content, errors)
 }
 
+/// Every file a build reads from the site folder, by the same walk and rules as [`load`] and
+/// the template loader: `site.yaml`, then `content/` (with its folders, which make sections),
+/// `static/` and `templates/`, each as (path relative to the site root, absolute path), in a
+/// fixed order. `None` when a walk finds a problem (a symlink loop, an unreadable entry, a link
+/// out of the site, a name that is not UTF-8): a build must run to report it.
+pub fn input_files(root: &Path) -> Option<Vec<(String, Option<PathBuf>)>> {
+    let canonical_root = root.canonicalize().ok()?;
+    let mut errors = Vec::new();
+    let mut inputs = vec![("site.yaml".to_string(), Some(root.join("site.yaml")))];
+    for dir in ["content", "static", "templates"] {
+        let abs = root.join(dir);
+        if !abs.is_dir() {
+            continue;
+        }
+        let mut dirs = Vec::new();
+        let files = walk(
+            &abs,
+            Path::new(dir),
+            &canonical_root,
+            &mut errors,
+            Some(&mut dirs),
+        );
+        // Folders are inputs too: an empty new folder under content/ becomes a section.
+        inputs.extend(dirs.into_iter().map(|d| (format!("{dir}/{d}/"), None)));
+        inputs.extend(
+            files
+                .into_iter()
+                .map(|(rel, abs)| (format!("{dir}/{rel}"), Some(abs))),
+        );
+    }
+    errors.is_empty().then_some(inputs)
+}
+
+/// The site's own templates under `templates/`, as (name with `/`, absolute path), by the same
+/// rules as content: hidden files and editor back-ups skipped, links out of the site refused.
+pub fn template_files(root: &Path) -> (Vec<(String, PathBuf)>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let dir = root.join("templates");
+    if !dir.is_dir() {
+        return (Vec::new(), errors);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let files = walk(
+        &dir,
+        Path::new("templates"),
+        &canonical_root,
+        &mut errors,
+        None,
+    );
+    (files, errors)
+}
+
 /// Lists the files under `dir` as (relative path with `/`, absolute path), sorted, skipping
 /// hidden files and editor back-ups. Unreadable entries, symlink loops and names that are not
 /// UTF-8 are errors, and so is a symbolic link that points outside the site folder.

@@ -7,6 +7,7 @@
 //! the build stops there and writes nothing. Otherwise it forgets the record, builds, and
 //! writes a new one after the swap. A missing or unreadable record only costs a full build.
 
+use crate::load;
 use crate::write::{is_kept, list_files};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -38,29 +39,24 @@ fn stamp(meta: &std::fs::Metadata) -> u128 {
 }
 
 impl Record {
-    /// Hashes the inputs: site.yaml, every file under content/, templates/ and static/, the
-    /// extra files named (source texts), the options and the running binary.
-    pub fn key(root: &Path, options: &str, extra: &[PathBuf]) -> u64 {
+    /// Hashes the inputs: every file and folder that `load` and the template loader read
+    /// ([`load::input_files`], the same walk with the same rules), the extra files named
+    /// (source texts, the glossary), the options and the running binary. `None` when the walk
+    /// finds a problem, which only a build can report.
+    pub fn key(root: &Path, options: &str, extra: &[PathBuf]) -> Option<u64> {
         use std::hash::{Hash, Hasher};
-        let mut files: Vec<PathBuf> = vec![root.join("site.yaml")];
-        for dir in ["content", "templates", "static"] {
-            files.extend(
-                walkdir::WalkDir::new(root.join(dir))
-                    .follow_links(true)
-                    .sort_by_file_name()
-                    .into_iter()
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_file())
-                    .map(|e| e.into_path()),
-            );
-        }
-        files.extend(extra.iter().map(|p| root.join(p)));
+        let mut files: Vec<(String, Option<PathBuf>)> = load::input_files(root)?;
+        files.extend(
+            extra
+                .iter()
+                .map(|p| (p.display().to_string(), Some(root.join(p)))),
+        );
         let hashes: Vec<u64> = files
             .par_iter()
-            .map(|p| {
+            .map(|(name, abs)| {
                 let mut h = std::hash::DefaultHasher::new();
-                p.hash(&mut h);
-                std::fs::read(p).ok().hash(&mut h);
+                name.hash(&mut h);
+                abs.as_ref().map(|p| std::fs::read(p).ok()).hash(&mut h);
                 h.finish()
             })
             .collect();
@@ -71,7 +67,7 @@ impl Record {
         if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
             (meta.len(), stamp(&meta)).hash(&mut h);
         }
-        h.finish()
+        Some(h.finish())
     }
 
     /// Records the output as it is on disk now.

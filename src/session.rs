@@ -142,10 +142,10 @@ impl Session {
     }
 
     /// Applies a change to the Markdown file `path` (absolute or relative to the root). When
-    /// only the body changed (the front matter still places the page the same way), re-renders
-    /// that page, its section's listing, its tags' pages and the feed, and returns the output
-    /// paths that changed. `None` means the change needs a full rebuild. The search index is
-    /// refreshed by full rebuilds only.
+    /// only the body changed (the front matter still places the page the same way), renders
+    /// its Markdown again, checks its links (and every link into it if its headings changed),
+    /// re-renders what shows it (see [`render::rerender_page`]) and returns the output paths
+    /// that changed. `None` means the change needs a full rebuild.
     pub fn update(&mut self, path: &Path) -> Option<Result<Vec<String>, Error>> {
         let rel = path
             .strip_prefix(self.opts.root.join("content"))
@@ -190,29 +190,35 @@ impl Session {
             self.prepared.rendered[id] = old_rendered;
             return Some(Err(errors.into()));
         }
-        let result = (|| {
-            // `get_page` answers from the page index, which holds this page's summary.
-            self.templates.update_page(&self.prepared.input(), id);
-            let summary_changed = old_rendered.as_ref().map(|r| &r.summary)
-                != self.prepared.rendered[id].as_ref().map(|r| &r.summary);
-            let changed = render::rerender_page(
-                &self.prepared.input(),
-                &self.templates,
-                &mut self.output,
-                id,
-                summary_changed,
-            )
-            .map_err(Error::from)?;
+        // `get_page` answers from the page index, which holds this page's summary.
+        self.templates.update_page(&self.prepared.input(), id);
+        let summary_changed = old_rendered.as_ref().map(|r| &r.summary)
+            != self.prepared.rendered[id].as_ref().map(|r| &r.summary);
+        let changed = match render::rerender_page(
+            &self.prepared.input(),
+            &self.templates,
+            &mut self.output,
+            id,
+            summary_changed,
+        )? {
+            Ok(changed) => changed,
+            Err(errors) => return Some(Err(errors.into())),
+        };
+        // New headings can break a `#fragment` anywhere, also in links that templates or raw
+        // HTML make: then the whole output is checked again (the scans are kept, so this is
+        // cheap); else only the files that changed.
+        let errors = if same_ids {
             let only: std::collections::HashSet<&str> =
                 changed.iter().map(String::as_str).collect();
-            let errors = verify::output_of(&self.output, &self.prepared.config, Some(&only));
-            if errors.is_empty() {
-                Ok(changed)
-            } else {
-                Err(Error::from(errors))
-            }
-        })();
-        Some(result)
+            verify::output_of(&self.output, &self.prepared.config, Some(&only))
+        } else {
+            verify::output(&self.output, &self.prepared.config)
+        };
+        Some(if errors.is_empty() {
+            Ok(changed)
+        } else {
+            Err(Error::from(errors))
+        })
     }
 
     pub fn pages(&self) -> usize {

@@ -98,6 +98,9 @@ pub struct Urls {
     /// `base_path` + node path.
     pub url: IdVec<NodeId, String>,
     pub tag_url: IdVec<TagId, String>,
+    /// The tag list and the 404 page.
+    pub tags_url: String,
+    pub not_found_url: String,
     pub origin: String,
 }
 
@@ -115,6 +118,8 @@ impl Urls {
                 .iter()
                 .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
                 .collect(),
+            tags_url: format!("{}tags/", config.base_path),
+            not_found_url: format!("{}404.html", config.base_path),
             origin: config
                 .base_url
                 .strip_suffix(config.base_path.as_str())
@@ -220,17 +225,7 @@ pub fn nav_items<'a>(
 
 /// Page summaries for `get_page`, keyed by content path.
 pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
-    let urls: IdVec<NodeId, String> = input
-        .site
-        .nodes
-        .iter()
-        .map(|n| format!("{}{}", input.config.base_path, n.path))
-        .collect();
-    let urls_struct = Urls {
-        url: urls,
-        tag_url: IdVec::new(),
-        origin: String::new(),
-    };
+    let urls_struct = Urls::new(input);
     input
         .site
         .by_rel

@@ -28,6 +28,7 @@ use crate::theme;
 use context::*;
 use rayon::prelude::*;
 use site_files::{GENERATED, atom, navigation_json, robots, sitemap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -96,35 +97,8 @@ pub fn render(
 
     // Tags.
     if !site.tags.is_empty() {
-        let terms: Vec<TermView> = site
-            .tags
-            .iter_enumerated()
-            .map(|(i, t)| TermView {
-                name: &t.name,
-                url: &urls.tag_url[i],
-                count: t.pages.len(),
-            })
-            .collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert("terms", &terms);
-        ctx.insert("title", "Tags");
-        insert_chrome(
-            &mut ctx,
-            site,
-            &urls,
-            None,
-            &format!("{}tags/", config.base_path),
-        );
-        match templates.render("taxonomy.html", &ctx, None) {
-            Ok(html) => output.add(
-                "tags/index.html".into(),
-                OutFile {
-                    data: Data::Bytes(html.into_bytes()),
-                    origin: Origin::Template(templates.shown("taxonomy.html")),
-                    scan: None,
-                },
-                &mut errors,
-            ),
+        match render_taxonomy(input, templates, &urls) {
+            Ok((path, file)) => output.add(path, file, &mut errors),
             Err(d) => errors.push(d),
         }
         let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = site
@@ -141,25 +115,8 @@ pub fn render(
     }
 
     // 404.
-    let mut ctx = tera::Context::new();
-    ctx.insert("title", "Page not found");
-    insert_chrome(
-        &mut ctx,
-        site,
-        &urls,
-        None,
-        &format!("{}404.html", config.base_path),
-    );
-    match templates.render("404.html", &ctx, None) {
-        Ok(html) => output.add(
-            "404.html".into(),
-            OutFile {
-                data: Data::Bytes(html.into_bytes()),
-                origin: Origin::Template(templates.shown("404.html")),
-                scan: None,
-            },
-            &mut errors,
-        ),
+    match render_not_found(input, templates, &urls) {
+        Ok((path, file)) => output.add(path, file, &mut errors),
         Err(d) => errors.push(d),
     }
 
@@ -244,6 +201,67 @@ pub fn render(
     (output, errors)
 }
 
+/// The list of every tag (`tags/index.html`).
+fn render_taxonomy(
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let site = input.site;
+    let terms: Vec<TermView> = site
+        .tags
+        .iter_enumerated()
+        .map(|(i, t)| TermView {
+            name: &t.name,
+            url: &urls.tag_url[i],
+            count: t.pages.len(),
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("terms", &terms);
+    ctx.insert("title", "Tags");
+    insert_chrome(
+        &mut ctx,
+        site,
+        urls,
+        None,
+        &format!("{}tags/", input.config.base_path),
+    );
+    let html = templates.render("taxonomy.html", &ctx, None)?;
+    Ok((
+        "tags/index.html".into(),
+        OutFile::new(
+            Data::Bytes(html.into_bytes()),
+            Origin::Template(templates.shown("taxonomy.html")),
+        ),
+    ))
+}
+
+/// The site's 404 page, served by GitHub Pages at any depth.
+fn render_not_found(
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("title", "Page not found");
+    insert_chrome(
+        &mut ctx,
+        input.site,
+        urls,
+        None,
+        &format!("{}404.html", input.config.base_path),
+    );
+    let html = templates.render("404.html", &ctx, None)?;
+    Ok((
+        "404.html".into(),
+        OutFile::new(
+            Data::Bytes(html.into_bytes()),
+            Origin::Template(templates.shown("404.html")),
+        ),
+    ))
+}
+
 fn render_term(
     i: TagId,
     input: &Input,
@@ -275,32 +293,40 @@ fn render_term(
 }
 
 /// Renders again what shows one page's body: the page, its parent's listing, its tags' pages
-/// and the feed (its summary). Used by `serve` when only that page's body changed; the
+/// (they show its reading time), the feed when its summary changed, and every page whose
+/// template read it with `get_page`. Used by `serve` when only that page's body changed; the
 /// navigation, prev/next and every other page stay as they are. Replaces the files in `output`
-/// and returns the paths that changed.
+/// and returns the paths whose bytes changed, or `None` when a reader of the page cannot be
+/// found again (then only a full build is sure to be right).
 pub fn rerender_page(
     input: &Input,
     templates: &Templates,
     output: &mut Output,
     id: NodeId,
     summary_changed: bool,
-) -> Result<Vec<String>, Vec<Diagnostic>> {
+) -> Option<Result<Vec<String>, Vec<Diagnostic>>> {
     let urls = Urls::new(input);
     let site = input.site;
-    let mut nodes = vec![id];
-    nodes.extend(site.nodes[id].parent);
-    let mut made: Vec<Result<(String, OutFile), Diagnostic>> = nodes
+    let mut targets: Vec<Target> = vec![Target::Node(id)];
+    targets.extend(site.nodes[id].parent.map(Target::Node));
+    targets.extend(site.nodes[id].tags.iter().map(|&t| Target::Term(t)));
+    if let Some(doc) = site.nodes[id].doc {
+        let readers = templates.readers_of(&input.content.docs[doc].rel);
+        if !readers.is_empty() {
+            let by_url = targets_by_url(input, &urls);
+            for url in readers {
+                targets.push(*by_url.get(url.as_str())?);
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    let mut made: Vec<Result<(String, OutFile), Diagnostic>> = targets
         .par_iter()
-        .map(|&n| render_node(n, input, templates, &urls))
+        .map(|&t| render_target(t, input, templates, &urls))
         .collect();
-    // Tag pages and the feed show the summary, not the body.
+    // The feed shows the summary, not the body.
     if summary_changed {
-        made.extend(
-            site.nodes[id]
-                .tags
-                .iter()
-                .map(|&t| render_term(t, input, templates, &urls)),
-        );
         made.push(Ok((
             "atom.xml".to_string(),
             OutFile::new(
@@ -323,11 +349,51 @@ pub fn rerender_page(
             Err(d) => errors.push(d),
         }
     }
-    if errors.is_empty() {
+    Some(if errors.is_empty() {
         Ok(changed)
     } else {
         Err(errors)
+    })
+}
+
+/// Something render can make on its own: a page or section, a tag's page, the tag list or
+/// the 404 page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Node(NodeId),
+    Term(TagId),
+    Taxonomy,
+    NotFound,
+}
+
+fn render_target(
+    target: Target,
+    input: &Input,
+    templates: &Templates,
+    urls: &Urls,
+) -> Result<(String, OutFile), Diagnostic> {
+    match target {
+        Target::Node(id) => render_node(id, input, templates, urls),
+        Target::Term(t) => render_term(t, input, templates, urls),
+        Target::Taxonomy => render_taxonomy(input, templates, urls),
+        Target::NotFound => render_not_found(input, templates, urls),
     }
+}
+
+/// What each `current_url` of this build renders.
+fn targets_by_url<'a>(input: &Input, urls: &'a Urls) -> HashMap<&'a str, Target> {
+    let mut by_url: HashMap<&str, Target> = HashMap::new();
+    for id in input.site.nodes.ids() {
+        by_url.insert(&urls.url[id], Target::Node(id));
+    }
+    if !input.site.tags.is_empty() {
+        for t in input.site.tags.ids() {
+            by_url.insert(&urls.tag_url[t], Target::Term(t));
+        }
+        by_url.insert(&urls.tags_url, Target::Taxonomy);
+    }
+    by_url.insert(&urls.not_found_url, Target::NotFound);
+    by_url
 }
 
 /// Every path this build will write, but the search index's: known before rendering.

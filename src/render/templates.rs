@@ -8,9 +8,9 @@ use crate::config::Config;
 use crate::error::{Diagnostic, fs};
 use crate::link::NodeId;
 use crate::theme;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The compiled templates: the default theme overridden by the site's `templates/`.
 pub struct Templates {
@@ -19,6 +19,9 @@ pub struct Templates {
     from_site: std::collections::HashSet<String>,
     /// What `get_page` answers from, by content path.
     pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
+    /// Who asked `get_page` for what: by content path, the `current_url` of every page whose
+    /// rendering read it. `serve` renders those again when that page changes.
+    readers: Arc<Mutex<HashMap<String, BTreeSet<String>>>>,
 }
 
 impl Templates {
@@ -29,51 +32,22 @@ impl Templates {
         pages: Arc<std::sync::RwLock<HashMap<String, tera::Value>>>,
     ) -> Result<Templates, Vec<Diagnostic>> {
         let pages_for_update = pages.clone();
-        let mut errors = Vec::new();
+        let readers: Arc<Mutex<HashMap<String, BTreeSet<String>>>> = Arc::default();
+        let readers_for_get_page = readers.clone();
         let mut sources: BTreeMap<String, String> = theme::TEMPLATES
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
         let mut from_site = std::collections::HashSet::new();
-        let dir = root.join("templates");
-        if dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&dir)
-                .follow_links(true)
-                .sort_by_file_name()
-            {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        let p = e
-                            .path()
-                            .map(|p| crate::error::relative(root, p))
-                            .unwrap_or_else(|| "templates".into());
-                        errors.push(Diagnostic::new(p, format!("cannot read: {e}")));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file()
-                    || entry.file_name().to_string_lossy().starts_with('.')
-                {
-                    continue;
+        // The same walk and ignore rules as content (hidden files, editor back-ups).
+        let (files, mut errors) = crate::load::template_files(root);
+        for (name, abs) in files {
+            match fs::read_to_string(&abs, &Path::new("templates").join(&name)) {
+                Ok(text) => {
+                    from_site.insert(name.clone());
+                    sources.insert(name, text);
                 }
-                let Ok(rel) = entry.path().strip_prefix(&dir) else {
-                    continue;
-                };
-                let Some(name) = rel.to_str().map(|s| s.replace('\\', "/")) else {
-                    errors.push(Diagnostic::new(
-                        Path::new("templates").join(rel),
-                        "file name is not valid UTF-8",
-                    ));
-                    continue;
-                };
-                match fs::read_to_string(entry.path(), &Path::new("templates").join(rel)) {
-                    Ok(text) => {
-                        from_site.insert(name.clone());
-                        sources.insert(name, text);
-                    }
-                    Err(d) => errors.push(d),
-                }
+                Err(d) => errors.push(d),
             }
         }
         if !errors.is_empty() {
@@ -94,9 +68,18 @@ impl Templates {
         );
         tera.register_function(
             "get_page",
-            move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+            move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<tera::Value> {
                 let path: String = kwargs.must_get("path")?;
                 let key = path.trim_start_matches("@/");
+                // Every context has `current_url`; an empty one means "unknown reader", which
+                // makes `serve` rebuild everything rather than guess.
+                let here: String = state.get("current_url").ok().flatten().unwrap_or_default();
+                readers_for_get_page
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(key.to_string())
+                    .or_default()
+                    .insert(here);
                 let pages = pages.read().unwrap_or_else(|e| e.into_inner());
                 pages.get(key).cloned().ok_or_else(|| {
                     tera::Error::message(format!("get_page: no page `{path}` in content/"))
@@ -132,7 +115,19 @@ impl Templates {
             tera,
             from_site,
             pages: pages_for_update,
+            readers,
         })
+    }
+
+    /// The `current_url` of every page whose rendering called `get_page` for the content path
+    /// `rel` (one of them empty if a caller had no `current_url`).
+    pub fn readers_of(&self, rel: &str) -> Vec<String> {
+        self.readers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(rel)
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Updates what `get_page` answers for one page after its body changed.
