@@ -8,13 +8,24 @@ use std::time::Duration;
 
 /// The file watcher, set up before the first build so that no change is missed.
 pub(super) struct Watch {
-    _debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
+    debouncer: notify_debouncer_mini::Debouncer<notify_debouncer_mini::notify::RecommendedWatcher>,
     rx: std::sync::mpsc::Receiver<notify_debouncer_mini::DebounceEventResult>,
     root: PathBuf,
     output_dir: PathBuf,
     /// Size and mtime of every input, to tell real changes from access events.
-    seen: std::collections::HashMap<PathBuf, Option<(std::time::SystemTime, u64)>>,
+    seen: std::collections::HashMap<PathBuf, Option<Fingerprint>>,
+    /// The input folders watched recursively so far (`content/`, `templates/`, `static/`).
+    watched: std::collections::HashSet<PathBuf>,
 }
+
+/// The folders under the site root that hold inputs; each is watched as soon as it exists.
+const INPUT_DIRS: &[&str] = &["content", "templates", "static"];
+
+type Fingerprint = (std::time::SystemTime, u64);
+
+/// What `seen` holds for a folder: only whether it exists counts, since its mtime changes
+/// with every entry, hidden editor files included.
+const FOLDER: Fingerprint = (std::time::UNIX_EPOCH, u64::MAX);
 
 impl Watch {
     pub(super) fn new(opts: &crate::Options) -> Result<Watch, String> {
@@ -28,27 +39,20 @@ impl Watch {
             .watcher()
             .watch(&root, RecursiveMode::NonRecursive)
             .map_err(|e| e.to_string())?;
-        for dir in ["content", "templates", "static"] {
-            let p = root.join(dir);
-            if p.is_dir() {
-                debouncer
-                    .watcher()
-                    .watch(&p, RecursiveMode::Recursive)
-                    .map_err(|e| e.to_string())?;
-            }
-        }
         let output_dir = root.join(
             opts.output_dir()
                 .strip_prefix(&opts.root)
                 .unwrap_or(Path::new("public")),
         );
         let mut w = Watch {
-            _debouncer: debouncer,
+            debouncer,
             rx,
             root,
             output_dir,
             seen: Default::default(),
+            watched: Default::default(),
         };
+        w.watch_input_dirs()?;
         let seen = walkdir::WalkDir::new(&w.root)
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || w.relevant(e.path()))
@@ -57,6 +61,27 @@ impl Watch {
             .collect();
         w.seen = seen;
         Ok(w)
+    }
+
+    /// Watches every input folder that exists and is not watched yet: one created after
+    /// `serve` started (the first `templates/` or `static/`) is picked up here. Its files are
+    /// read by the rebuild that its creation triggers, so none is missed in between.
+    fn watch_input_dirs(&mut self) -> Result<(), String> {
+        use notify_debouncer_mini::notify::RecursiveMode;
+        for dir in INPUT_DIRS {
+            let p = self.root.join(dir);
+            if p.is_dir() && !self.watched.contains(&p) {
+                self.debouncer
+                    .watcher()
+                    .watch(&p, RecursiveMode::Recursive)
+                    .map_err(|e| e.to_string())?;
+                self.watched.insert(p);
+            }
+        }
+        // A removed folder is no longer watched by the system; forget it so that a new one
+        // of the same name is watched again.
+        self.watched.retain(|p| p.is_dir());
+        Ok(())
     }
 
     /// Inputs of the site: site.yaml, content/, templates/, static/, minus hidden files,
@@ -111,21 +136,25 @@ pub(super) fn watch_loop(mut w: Watch, opts: &crate::Options, live: &Live) {
         changed.sort();
         changed.dedup();
         changed.retain(|p| {
-            // A folder's mtime changes with its entries; the entries' own events say what changed.
-            if p.is_dir() {
-                return false;
-            }
+            // A file counts when its size or mtime changed; a folder when it appeared or went
+            // away (its files may have been written before the watch on it was in place).
             let now = fingerprint(p);
             w.seen.insert(p.clone(), now) != Some(now)
         });
         if changed.is_empty() {
             continue;
         }
+        if let Err(e) = w.watch_input_dirs() {
+            eprintln!("warning: file watching: {e}");
+        }
         rebuild(opts, live, &changed);
     }
 }
 
-fn fingerprint(p: &Path) -> Option<(std::time::SystemTime, u64)> {
+fn fingerprint(p: &Path) -> Option<Fingerprint> {
     let m = std::fs::metadata(p).ok()?;
+    if m.is_dir() {
+        return Some(FOLDER);
+    }
     Some((m.modified().ok()?, m.len()))
 }
