@@ -204,21 +204,19 @@ impl Prepared {
         )?)
     }
 
-    /// Renders, indexes for search and checks the output; files go to `sink` as they are made,
-    /// each scanned for the output check first.
+    /// Renders, indexes for search (when `search` and the site has it on) and checks the
+    /// output; files go to `sink` as they are made, each scanned for the output check first.
     pub(crate) fn render(
         &self,
         root: &Path,
         sink: Arc<dyn output::Sink>,
+        search: bool,
     ) -> Result<(output::Output, render::Templates, usize), Error> {
         let templates = self.templates(root)?;
         let input = self.input();
         let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
         let sink = Arc::new(verify::Scanning::new(checker, sink));
-        let indexer = self
-            .config
-            .search
-            .then(|| search::Indexer::start(&self.config));
+        let indexer = (search && self.config.search).then(|| search::Indexer::start(&self.config));
         let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
         let mut indexed = 0;
         if let Some(indexer) = indexer {
@@ -262,7 +260,7 @@ pub fn produce_into(
         doc.text = String::new();
         doc.body_start = 0;
     }
-    let (output, _, indexed) = prepared.render(&opts.root, sink)?;
+    let (output, _, indexed) = prepared.render(&opts.root, sink, true)?;
     let warnings = pages_warnings(&output);
     Ok(Produced {
         output,

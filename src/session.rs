@@ -24,6 +24,35 @@ pub struct Session {
     /// A change since this build failed: until a full build succeeds, every change rebuilds
     /// the site, so that an error in one file is never hidden by a good save of another.
     failing: bool,
+    /// Replaced at every change, so that a search index made from an older state is known to
+    /// be stale (compared by pointer).
+    version: Arc<()>,
+}
+
+/// The search index of a session's pages, to be made away from the lock that requests take:
+/// with search on, a session renders without the index, and `serve` runs the job (on its own
+/// thread) after each change, then hands the files back with [`Session::add_search_index`].
+pub struct SearchJob {
+    version: Arc<()>,
+    config: crate::config::Config,
+    /// (URL with the base path, HTML) of every page and section, in node order: Pagefind's
+    /// file names depend on the order, and `build` feeds it the same way.
+    pages: Vec<(String, Vec<u8>)>,
+}
+
+impl SearchJob {
+    /// Indexes the pages; the index files (paths under `pagefind/`) or the indexer's error.
+    pub fn run(self) -> (Arc<()>, Result<Vec<crate::search::IndexFile>, Error>) {
+        let indexer = crate::search::Indexer::start(&self.config);
+        for (url, html) in self.pages {
+            indexer.add(url, &html);
+        }
+        let files = indexer
+            .finish()
+            .map(|(_, files)| files)
+            .map_err(Error::from);
+        (self.version, files)
+    }
 }
 
 /// How [`apply`] brought a session up to date.
@@ -131,13 +160,15 @@ impl Session {
     pub fn start(opts: &Options) -> Result<Session, Error> {
         let config = crate::load_config(opts)?;
         let prepared = Prepared::new(opts, config)?;
-        let (output, templates, _) = prepared.render(&opts.root, Arc::new(Memory))?;
+        // The search index is made afterwards, off the request path (see `SearchJob`).
+        let (output, templates, _) = prepared.render(&opts.root, Arc::new(Memory), false)?;
         Ok(Session {
             opts: opts.clone(),
             prepared,
             templates,
             output,
             failing: false,
+            version: Arc::new(()),
         })
     }
 
@@ -166,6 +197,7 @@ impl Session {
             return None;
         }
         let old = std::mem::replace(&mut self.prepared.content.docs[i], doc);
+        self.version = Arc::new(());
         let mut errors = Vec::new();
         let r = markdown::render(
             &self.prepared.content.docs[i],
@@ -219,6 +251,56 @@ impl Session {
         } else {
             Err(Error::from(errors))
         })
+    }
+
+    /// What the search index of this state needs, when the site has search on.
+    pub fn search_job(&self) -> Option<SearchJob> {
+        let config = &self.prepared.config;
+        if !config.search {
+            return None;
+        }
+        let site = &self.prepared.site;
+        let pages = site
+            .nodes
+            .iter_enumerated()
+            .filter_map(|(id, node)| {
+                let html = self.output.bytes(&site.file(id))?;
+                Some((format!("{}{}", config.base_path, node.path), html.to_vec()))
+            })
+            .collect();
+        Some(SearchJob {
+            version: self.version.clone(),
+            config: config.clone(),
+            pages,
+        })
+    }
+
+    /// Puts in the index files that a [`SearchJob`] of this very state made, replacing the
+    /// previous index; returns false (and changes nothing) if the session changed meanwhile.
+    pub fn add_search_index(
+        &mut self,
+        version: &Arc<()>,
+        files: Vec<crate::search::IndexFile>,
+    ) -> bool {
+        if !Arc::ptr_eq(version, &self.version) {
+            return false;
+        }
+        self.output.files.retain(|_, f| {
+            !matches!(
+                f.origin,
+                crate::output::Origin::Generated("the search index")
+            )
+        });
+        for f in files {
+            self.output.files.insert(
+                f.path,
+                crate::output::OutFile::new(
+                    Data::Bytes(f.bytes),
+                    crate::output::Origin::Generated("the search index"),
+                ),
+            );
+        }
+        true
     }
 
     pub fn pages(&self) -> usize {

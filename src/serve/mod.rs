@@ -19,11 +19,11 @@ mod watcher;
 pub use http::safe_path;
 
 use crate::error::{Diagnostic, Error};
-use crate::session::{self, Applied, Session};
+use crate::session::{self, Applied, SearchJob, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
 
 /// What `serve` takes.
@@ -57,6 +57,68 @@ pub(crate) struct Live {
     error: RwLock<Option<String>>,
     notices: broadcast::Sender<Notice>,
     shutdown: watch::Receiver<bool>,
+    /// The search index still to make for the newest state (a newer one replaces it).
+    search: Mutex<Option<SearchJob>>,
+    search_wake: Condvar,
+}
+
+impl Live {
+    /// Asks the search worker to index the current state, after pages are already served.
+    fn queue_search(&self) {
+        let job = self
+            .session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(Session::search_job);
+        if let Some(job) = job {
+            *self.search.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
+            self.search_wake.notify_one();
+        }
+    }
+}
+
+/// Makes the search index of the newest state, one at a time, away from the build and the
+/// requests: a reload never waits for Pagefind. An index made from a state that changed
+/// meanwhile is dropped (the newer state has its own job queued).
+fn search_worker(live: &Live) {
+    loop {
+        let job = {
+            let mut slot = live.search.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if *live.shutdown.borrow() {
+                    return;
+                }
+                if let Some(job) = slot.take() {
+                    break job;
+                }
+                slot = live
+                    .search_wake
+                    .wait_timeout(slot, Duration::from_millis(200))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            }
+        };
+        let started = Instant::now();
+        let (version, files) = job.run();
+        match files {
+            Ok(files) => {
+                let added = live
+                    .session
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_mut()
+                    .is_some_and(|s| s.add_search_index(&version, files));
+                if added {
+                    println!(
+                        "search index refreshed in {} ms",
+                        started.elapsed().as_millis()
+                    );
+                }
+            }
+            Err(e) => eprintln!("warning: the search index was not refreshed: {e}"),
+        }
+    }
 }
 
 /// A running server; dropping it (or [`Running::stop`]) shuts it down.
@@ -147,7 +209,11 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         error: RwLock::new(None),
         notices: notices.clone(),
         shutdown: stop_rx.clone(),
+        search: Mutex::new(None),
+        search_wake: Condvar::new(),
     });
+    let search_live = live.clone();
+    std::thread::spawn(move || search_worker(&search_live));
     let watch = watcher::Watch::new(&build_opts).map_err(|e| {
         Diagnostic::new(
             &opts.root,
@@ -248,6 +314,7 @@ fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
                 println!("the site builds again: every open page reloads");
             }
             let _ = live.notices.send(notice);
+            live.queue_search();
         }
         Err(e) => {
             let text = e.to_string();

@@ -280,3 +280,58 @@ fn title_edit_needs_a_full_rebuild() {
         "the navigation of other pages shows the title"
     );
 }
+
+/// Issue 14, case 7: serve renders without the search index and makes it afterwards, off the
+/// request path; after a body edit the index made then is the one a build of the same input
+/// makes, byte for byte, and an index made from an older state is refused.
+#[test]
+fn search_index_made_after_the_pages_equals_a_builds_and_follows_body_edits() {
+    let t = SiteTest::fixture("build/basic");
+    let root = t.root().canonicalize().unwrap();
+    let opts = mekong::Options::new(&root);
+    let mut session = mekong::session::Session::start(&opts).unwrap();
+    assert!(
+        !session
+            .output
+            .files
+            .keys()
+            .any(|p| p.starts_with("pagefind/")),
+        "pages are served before the index exists"
+    );
+    let stale = session.search_job().expect("the fixture has search on");
+    t.write(
+        "content/s/b.md",
+        &t.read("content/s/b.md")
+            .replace("B's body", "B's body, now with zanzibarwords"),
+    );
+    session
+        .update(&root.join("content/s/b.md"))
+        .expect("a body edit is incremental")
+        .unwrap();
+    let (version, files) = stale.run();
+    assert!(
+        !session.add_search_index(&version, files.unwrap()),
+        "an index of the state before the edit must not be used"
+    );
+    let (version, files) = session.search_job().unwrap().run();
+    assert!(session.add_search_index(&version, files.unwrap()));
+
+    let built = mekong::produce(&opts).unwrap();
+    let index = |files: &std::collections::BTreeMap<String, mekong::output::OutFile>| {
+        files
+            .iter()
+            .filter(|(p, _)| p.starts_with("pagefind/"))
+            .map(|(p, f)| match &f.data {
+                mekong::output::Data::Bytes(b) => (p.clone(), b.clone()),
+                other => panic!("{p}: {other:?}"),
+            })
+            .collect::<Vec<_>>()
+    };
+    let (ours, theirs) = (index(&session.output.files), index(&built.output.files));
+    assert!(!theirs.is_empty());
+    assert_eq!(
+        ours.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        theirs.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert!(ours == theirs, "the index differs from a build's");
+}

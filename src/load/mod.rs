@@ -3,14 +3,20 @@
 //! Load knows nothing of URLs or the section tree (that is `link`), nor of Markdown (that is
 //! `markdown`). It reads every file once, in parallel, and reports every unreadable file,
 //! bad file name and bad front matter together. Non-Markdown files become [`Asset`]s to copy.
+//! [`front_matter`] splits and types each file's YAML block. The walk and its ignore rule
+//! ([`is_ignored`]) are the one definition of what an input is: the build record
+//! ([`input_files`]), the template loader ([`template_files`]) and the `serve` watcher use them.
 
 use crate::error::{Diagnostic, fs};
 use crate::ids::{IdVec, id_type};
-use crate::yaml::{Fields, valid_date};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+mod front_matter;
+
+pub use front_matter::{FrontMatter, KeyLines, parse_doc};
 
 /// Whether a Markdown file is a page or a section's `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,89 +33,6 @@ pub enum SortBy {
     Weight,
     Date,
     Title,
-}
-
-/// Parsed front matter. Keys are the same for pages and sections, except `sort_by`.
-#[derive(Debug, Clone, Default)]
-pub struct FrontMatter {
-    pub title: String,
-    pub description: Option<String>,
-    pub date: Option<String>,
-    pub updated: Option<String>,
-    pub weight: Option<i64>,
-    pub draft: bool,
-    pub slug: Option<String>,
-    pub template: Option<String>,
-    pub tags: Vec<String>,
-    pub aliases: Vec<String>,
-    pub toc: Option<bool>,
-    pub sources: Vec<String>,
-    pub extra: serde_yaml::Value,
-    pub sort_by: SortBy,
-    /// 1-based lines of keys whose later checks need a location (slug, aliases, sources).
-    pub lines: KeyLines,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct KeyLines {
-    pub slug: usize,
-    pub aliases: usize,
-    pub sources: usize,
-    pub template: usize,
-}
-
-const PAGE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "weight",
-    "draft",
-    "slug",
-    "template",
-    "tags",
-    "aliases",
-    "toc",
-    "extra",
-    "sources",
-];
-const SECTION_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "weight",
-    "draft",
-    "slug",
-    "template",
-    "tags",
-    "aliases",
-    "toc",
-    "extra",
-    "sources",
-    "sort_by",
-];
-
-impl FrontMatter {
-    /// Whether two versions of a page's front matter place it the same way in the site: same
-    /// URL (slug, aliases), title, description, dates, order (weight, sort_by), draft state,
-    /// tags, template and sources. Then only its body or its `extra` data changed (`extra` is
-    /// not compared: other pages never show it), and no other page's navigation needs
-    /// rendering again.
-    pub fn places_like(&self, other: &FrontMatter) -> bool {
-        self.title == other.title
-            && self.description == other.description
-            && self.date == other.date
-            && self.updated == other.updated
-            && self.weight == other.weight
-            && self.draft == other.draft
-            && self.slug == other.slug
-            && self.template == other.template
-            && self.tags == other.tags
-            && self.aliases == other.aliases
-            && self.sources == other.sources
-            && self.sort_by == other.sort_by
-    }
 }
 
 /// One Markdown file.
@@ -166,6 +89,11 @@ pub struct Content {
     /// Drafts left out of this build.
     pub drafts: HashSet<String>,
 }
+
+id_type!(
+    /// A loaded document of [`Content::docs`].
+    DocId
+);
 
 /// Reads `root/content` and `root/static`. Returns what loaded and every problem found.
 pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
@@ -394,208 +322,4 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".bak")
         || name.ends_with(".tmp")
-}
-
-id_type!(
-    /// A loaded document of [`Content::docs`].
-    DocId
-);
-
-/// Splits a file into front matter and body, and parses the front matter.
-pub fn parse_doc(rel: &str, text: String) -> Result<Doc, Vec<Diagnostic>> {
-    let shown = Path::new("content").join(rel);
-    let mut text = match text.strip_prefix('\u{feff}') {
-        Some(t) => t.to_string(),
-        None => text,
-    };
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n").replace('\r', "\n");
-    }
-    let how = "start the file with front matter:\n---\ntitle: My page\n---";
-    if text.trim().is_empty() {
-        return Err(vec![
-            Diagnostic::new(&shown, "file is empty").at(1, 1).hint(how),
-        ]);
-    }
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
-        return Err(vec![
-            Diagnostic::new(&shown, "missing front matter: the first line must be `---`")
-                .at(1, 1)
-                .hint(how),
-        ]);
-    }
-    let fm_start = first.len();
-    let mut offset = fm_start;
-    let mut close = None;
-    let mut line_no = 1;
-    for line in lines {
-        line_no += 1;
-        if line.trim_end() == "---" {
-            close = Some((offset, offset + line.len(), line_no));
-            break;
-        }
-        offset += line.len();
-    }
-    let Some((fm_end, body_start, close_line)) = close else {
-        return Err(vec![
-            Diagnostic::new(&shown, "front matter is not closed: no second `---` line")
-                .at(1, 1)
-                .hint("end the front matter with a line containing only `---`"),
-        ]);
-    };
-    let kind = if rel == "_index.md" || rel.ends_with("/_index.md") {
-        Kind::Section
-    } else {
-        Kind::Page
-    };
-    let front = parse_front_matter(&text[fm_start..fm_end], &shown, kind)?;
-    Ok(Doc {
-        rel: rel.to_string(),
-        kind,
-        front,
-        body_start,
-        body_line: close_line + 1,
-        text,
-    })
-}
-
-fn parse_front_matter(
-    yaml: &str,
-    shown: &Path,
-    kind: Kind,
-) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let fields = Fields::parse(yaml, shown, 2).map_err(|d| vec![d])?;
-    let mut errors = Vec::new();
-    let what = match kind {
-        Kind::Page => "front matter",
-        Kind::Section => "section front matter",
-    };
-    let known = match kind {
-        Kind::Page => PAGE_KEYS,
-        Kind::Section => SECTION_KEYS,
-    };
-    fields.check_known(known, what, &mut errors);
-    if kind == Kind::Page && fields.contains("sort_by") {
-        // check_known reported it; make the hint useful.
-        if let Some(last) = errors.last_mut() {
-            last.hint = Some(
-                "`sort_by` orders the pages of a section: put it in that folder's _index.md".into(),
-            );
-        }
-    }
-
-    let title = fields.get::<String>("title", "a string", &mut errors);
-    if title.as_deref().is_none_or(|t| t.trim().is_empty()) && !fields.contains("title") {
-        errors.push(
-            Diagnostic::new(shown, "missing `title` in front matter")
-                .at_line(2)
-                .hint("add a line `title: ...` between the `---` lines"),
-        );
-    } else if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        errors.push(
-            fields
-                .error("title", "`title` is empty")
-                .hint("give the page a title"),
-        );
-    }
-    let mut date_of = |key: &str| -> Option<String> {
-        let v = fields.get::<serde_yaml::Value>(key, "a date", &mut errors)?;
-        let s = match &v {
-            serde_yaml::Value::String(s) => s.clone(),
-            other => serde_yaml::to_string(other)
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-        };
-        if valid_date(&s) {
-            Some(s)
-        } else {
-            errors.push(
-                fields
-                    .error(key, format!("`{key}` is not a valid date: `{s}`"))
-                    .hint("write dates as YYYY-MM-DD, for example 2018-08-02"),
-            );
-            None
-        }
-    };
-    let date = date_of("date");
-    let updated = date_of("updated");
-    let extra = match fields.raw("extra") {
-        None | Some(serde_yaml::Value::Null) => serde_yaml::Value::Mapping(Default::default()),
-        Some(v @ serde_yaml::Value::Mapping(_)) => v.clone(),
-        Some(_) => {
-            errors.push(
-                fields
-                    .error("extra", "`extra` must be a mapping")
-                    .hint("write `extra:` followed by indented `key: value` lines"),
-            );
-            Default::default()
-        }
-    };
-    let front = FrontMatter {
-        title: title.unwrap_or_default(),
-        description: fields.get("description", "a string", &mut errors),
-        date,
-        updated,
-        weight: fields.get("weight", "a whole number", &mut errors),
-        draft: fields
-            .get("draft", "`true` or `false`", &mut errors)
-            .unwrap_or(false),
-        slug: fields.get("slug", "a string", &mut errors),
-        template: fields.get(
-            "template",
-            "a template file name such as `page.html`",
-            &mut errors,
-        ),
-        tags: fields.strings("tags", &mut errors),
-        aliases: fields.strings("aliases", &mut errors),
-        toc: fields.get("toc", "`true` or `false`", &mut errors),
-        sources: fields.strings("sources", &mut errors),
-        extra,
-        sort_by: fields
-            .get("sort_by", "one of `weight`, `date` or `title`", &mut errors)
-            .unwrap_or_default(),
-        lines: KeyLines {
-            slug: fields.locate("slug").0,
-            aliases: fields.locate("aliases").0,
-            sources: fields.locate("sources").0,
-            template: fields.locate("template").0,
-        },
-    };
-    if errors.is_empty() {
-        Ok(front)
-    } else {
-        Err(errors)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_front_matter_with_crlf_and_bom() {
-        let doc = parse_doc("a.md", "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n".into()).unwrap();
-        assert_eq!(doc.front.title, "A");
-        assert_eq!(doc.body(), "Body\n");
-        assert_eq!(doc.body_line, 4);
-    }
-
-    #[test]
-    fn locates_yaml_errors_in_the_file_not_the_block() {
-        let err = parse_doc("a.md", "---\ntitle: A\nweight: [\n---\n".into()).unwrap_err();
-        assert_eq!(err[0].path, Path::new("content/a.md"));
-        assert!(err[0].line.unwrap() >= 3, "{:?}", err[0]);
-    }
-
-    #[test]
-    fn unknown_key_names_line_and_suggestion() {
-        let err = parse_doc("a.md", "---\ntitle: A\ntages: [x]\n---\n".into()).unwrap_err();
-        assert_eq!(
-            err[0].to_string(),
-            "content/a.md:3:1: unknown key `tages` in front matter\n  hint: did you mean `tags`?"
-        );
-    }
 }
