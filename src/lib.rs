@@ -29,6 +29,7 @@ pub mod output;
 pub mod quote;
 pub mod record;
 pub mod render;
+pub mod scan;
 pub mod search;
 pub mod serve;
 pub mod session;

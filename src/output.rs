@@ -97,6 +97,8 @@ pub struct Scan {
     pub ids: Vec<Box<str>>,
     /// Distinct URLs in order of appearance.
     pub urls: Vec<Box<str>>,
+    /// The page's `<base href>`, against which its relative URLs resolve.
+    pub base: Option<Box<str>>,
 }
 
 impl Scan {

@@ -106,6 +106,7 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     let mut in_link = 0usize;
     let mut in_code = 0usize;
     let mut in_html = 0usize;
+    let mut raw_html = String::new();
     let mut quote_depth = 0usize;
     let mut quote: Option<(usize, String)> = None;
     let mut block_text: Option<(usize, String)> = None;
@@ -309,6 +310,10 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 out.ids.push(name.to_string());
             }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                raw_html.push_str(h);
+                raw_html.push('\n');
+            }
             _ => {}
         }
 
@@ -407,6 +412,16 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         (None, None) => &[],
     };
     out.summary = summary_html(summary_events, &page_url);
+    // Ids that raw HTML defines (`<a id="x">`, `<a name="x">`, any element's id) are anchors
+    // too, read by the same scanner as the output check's.
+    if !raw_html.is_empty() {
+        out.ids.extend(
+            crate::scan::scan(&raw_html)
+                .ids
+                .into_iter()
+                .map(String::from),
+        );
+    }
     out.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
