@@ -113,6 +113,8 @@ pub struct Prepared {
     pub site: link::Site,
     pub rendered: ids::IdVec<link::NodeId, Option<markdown::Rendered>>,
     pub sources: quote::Sources,
+    /// Broken links where `links: warn` applies.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Prepared {
@@ -135,6 +137,7 @@ impl Prepared {
             content,
             site,
             rendered: ids::IdVec::new(),
+            warnings: Vec::new(),
         };
         let env = p.markdown_env();
         let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
@@ -157,6 +160,8 @@ impl Prepared {
         }
         p.rendered = rendered;
         errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
+        let (errors, warnings) = verify::by_link_policy(errors, &p.content, &p.config);
+        p.warnings = warnings;
         if errors.is_empty() {
             Ok(p)
         } else {
@@ -212,7 +217,7 @@ impl Prepared {
         root: &Path,
         sink: Arc<dyn output::Sink>,
         search: bool,
-    ) -> Result<(output::Output, render::Templates, usize), Error> {
+    ) -> Result<(output::Output, render::Templates, usize, Vec<Diagnostic>), Error> {
         let templates = self.templates(root)?;
         let input = self.input();
         let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
@@ -241,11 +246,15 @@ impl Prepared {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let errors = verify::output(&output, &self.config);
+        let (errors, warnings) = verify::by_link_policy(
+            verify::output(&output, &self.config),
+            &self.content,
+            &self.config,
+        );
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        Ok((output, templates, indexed))
+        Ok((output, templates, indexed, warnings))
     }
 }
 
@@ -261,8 +270,10 @@ pub fn produce_into(
         doc.text = String::new();
         doc.body_start = 0;
     }
-    let (output, _, indexed) = prepared.render(&opts.root, sink, true)?;
-    let warnings = pages_warnings(&output);
+    let (output, _, indexed, link_warnings) = prepared.render(&opts.root, sink, true)?;
+    let mut warnings = std::mem::take(&mut prepared.warnings);
+    warnings.extend(link_warnings);
+    warnings.extend(pages_warnings(&output));
     Ok(Produced {
         output,
         pages: prepared.site.nodes.len(),

@@ -497,7 +497,8 @@ mod properties {
     /// characters but space, `/`, `>`, `=` and quotes (it may start with `=`), then nothing, an
     /// unquoted value, or a quoted value without its own quote.
     fn attribute() -> impl Strategy<Value = String> {
-        let name = "=?[^ \t\n/>=\"'<]{0,6}";
+        // Not empty: `="x"` starts a name `="` (a quote in a name is kept), as browsers do.
+        let name = "=|=?[^ \t\n/>=\"'<]{1,6}";
         let unquoted = "[^ \t\n>\"'`=<]{1,6}";
         let quoted = "[^\"]{0,8}";
         (

@@ -105,9 +105,52 @@ pub fn anchors_from(
                     format!("link to a missing anchor `#{}`{where_}", link.fragment),
                 )
                 .at_offset(&doc.text, link.offset, 1)
-                .hint(hint),
+                .hint(hint)
+                .broken_link(),
             );
         }
     }
     errors
+}
+
+/// Splits `diagnostics` into errors and warnings by the `links` policy: a broken link or
+/// anchor is a warning where `links: warn` applies (site.yaml for the whole site, a section's
+/// `_index.md` for its folder and below, the deepest setting winning); everything else stays
+/// an error.
+pub fn by_link_policy(
+    diagnostics: Vec<Diagnostic>,
+    content: &Content,
+    config: &Config,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    use crate::config::LinkPolicy;
+    use crate::load::Kind;
+    // Section folders with their own setting, as `content/dir/` prefixes (`content/` for root).
+    let mut scopes: Vec<(String, LinkPolicy)> = content
+        .docs
+        .iter()
+        .filter(|d| d.kind == Kind::Section)
+        .filter_map(|d| {
+            let dir = d.dir();
+            let prefix = if dir.is_empty() {
+                "content/".to_string()
+            } else {
+                format!("content/{dir}/")
+            };
+            Some((prefix, d.front.links?))
+        })
+        .collect();
+    if scopes.is_empty() && config.links == LinkPolicy::Error {
+        return (diagnostics, Vec::new());
+    }
+    scopes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let policy = |d: &Diagnostic| {
+        let path = d.path.to_string_lossy().replace('\\', "/");
+        scopes
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .map_or(config.links, |(_, p)| *p)
+    };
+    diagnostics
+        .into_iter()
+        .partition(|d| !(d.link && policy(d) == LinkPolicy::Warn))
 }

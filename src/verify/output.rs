@@ -125,6 +125,7 @@ fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
         Origin::Copy(p) => (p.clone(), String::new()),
     };
     Diagnostic::new(file, format!("broken link `{url}`{via}: {why}"))
+        .broken_link()
         .hint("internal URLs must point at a file this build writes, under the base path; in templates use url(path=...) or the `url` fields of the context")
 }
 

@@ -188,7 +188,7 @@ mod properties {
         /// panics, and a broken link after that HTML is always reported.
         #[test]
         fn raw_html_with_any_attributes_never_hides_a_broken_link(
-            attrs in prop::collection::vec("=?[^ \t\n/>=\"'<]{0,5}(=\"[^\"\n]{0,6}\"|=[^ \t\n>\"'`=<]{1,4})?", 0..4),
+            attrs in prop::collection::vec("(=|=?[^ \t\n/>=\"'<]{1,5})(=\"[^\"\n]{0,6}\"|=[^ \t\n>\"'`=<]{1,4})?", 0..4),
         ) {
             let t = site(&format!(
                 "<div {}>\n\nx\n\n</div>\n\n<a href=\"/repo/sentinel/\">s</a>\n",
@@ -198,4 +198,61 @@ mod properties {
             prop_assert!(err.contains("broken link `/repo/sentinel/`"), "{attrs:?}: {err}");
         }
     }
+}
+
+/// Issue 15: `links: warn` in site.yaml or a section's `_index.md` makes broken links there
+/// warnings with the same locations; the build succeeds. Elsewhere they stay errors.
+#[test]
+fn links_warn_turns_broken_links_into_located_warnings_per_site_or_section() {
+    let t = site("[gone](gone.md)");
+    t.write(
+        "content/themes/_index.md",
+        "---\ntitle: Themes\nlinks: warn\n---\n[third party](missing.md#x) <a href=\"/repo/nowhere/\">n</a>\n",
+    );
+    let err = t.build_err();
+    assert!(
+        err.contains("content/_index.md:4:1: link to a missing file: `gone.md`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("themes"),
+        "the themes section only warns: {err}"
+    );
+
+    t.write("content/_index.md", "---\ntitle: Home\n---\nhome\n");
+    let summary = t.build_ok();
+    let warnings: Vec<String> = summary
+        .produced
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    let all = warnings.join("\n");
+    assert!(
+        all.contains("content/themes/_index.md:5:1: link to a missing file: `missing.md#x`"),
+        "{all}"
+    );
+    assert!(all.contains("broken link `/repo/nowhere/`"), "{all}");
+
+    // Site-wide.
+    t.write(
+        "site.yaml",
+        "title: Links\nbase_url: https://example.github.io/repo/\nsearch: false\nlinks: warn\n",
+    );
+    t.write(
+        "content/_index.md",
+        "---\ntitle: Home\n---\n[gone](gone.md)\n",
+    );
+    let summary = t.build_ok();
+    assert!(summary.produced.warnings.iter().any(|w| {
+        w.to_string()
+            .contains("content/_index.md:4:1: link to a missing file: `gone.md`")
+    }));
+    // A bad value is a located error.
+    t.write(
+        "site.yaml",
+        "title: Links\nbase_url: https://example.github.io/repo/\nlinks: maybe\n",
+    );
+    let err = t.build_err();
+    assert!(err.contains("site.yaml:3:"), "{err}");
 }
