@@ -5,6 +5,10 @@
 /// Template name and source.
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("theme/templates/base.html")),
+    (
+        "components.html",
+        include_str!("theme/templates/components.html"),
+    ),
     ("index.html", include_str!("theme/templates/index.html")),
     ("section.html", include_str!("theme/templates/section.html")),
     ("page.html", include_str!("theme/templates/page.html")),
