@@ -16,7 +16,8 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the folder `from` (all of it) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -117,6 +118,18 @@ impl SiteTest {
             .unwrap_or_else(|| panic!("{rel} has no <main>"));
         let end = html.find("</main>").map(|e| e + 7).unwrap_or(html.len());
         html[start..end].to_string()
+    }
+
+    /// Starts `serve` for this site on a free loopback port (stopped when dropped).
+    pub fn serve(&self) -> mekong::serve::Running {
+        mekong::serve::start(&mekong::serve::ServeOptions {
+            root: self.root().to_path_buf(),
+            port: 0,
+            bind: "127.0.0.1".parse().unwrap(),
+            open: false,
+            drafts: false,
+        })
+        .unwrap_or_else(|e| panic!("serve failed: {e}"))
     }
 
     /// Runs the real binary in this site's folder.
