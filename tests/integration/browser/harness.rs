@@ -1,5 +1,5 @@
 //! Drives Debian's headless chromium over the DevTools protocol (the `headless_chrome` crate,
-//! without its browser download): finding chromium (or skipping), launching it offline, and a
+//! without its browser download): finding chromium, launching it offline, and a
 //! `Page` that records every console error, exception and failed or refused request.
 
 use headless_chrome::browser::tab::point::Point;
@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Where chromium is (`$MEKONG_CHROMIUM` if set, else Debian's `/usr/bin/chromium` or a
-/// usual alternative), or `None` after printing "skipped: chromium not found". Under
-/// `CI=true` a missing chromium fails the test instead: CI must run these tests.
-pub fn chromium_or_skip() -> Option<PathBuf> {
+/// Where chromium is: `$MEKONG_CHROMIUM` if set (a missing path simulates a machine without
+/// chromium), else Debian's `/usr/bin/chromium` or a usual alternative; keep in step with
+/// build.rs, which ignores the browser tests where it finds none. A test that runs without
+/// chromium (under `CI=true`, or after it was removed) fails.
+pub fn chromium() -> PathBuf {
     let candidates: Vec<PathBuf> = match std::env::var_os("MEKONG_CHROMIUM") {
-        // Only the path it names (a missing one simulates a machine without chromium).
         Some(p) => vec![PathBuf::from(p)],
         None => [
             "/usr/bin/chromium",
@@ -29,17 +29,12 @@ pub fn chromium_or_skip() -> Option<PathBuf> {
         .map(PathBuf::from)
         .collect(),
     };
-    let found = candidates.iter().find(|p| p.is_file()).cloned();
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "chromium not found (looked at {candidates:?}) and CI=true: the browser tests \
-                 must run in CI; install it with `apt-get install -y chromium`"
-            );
-        }
-        println!("skipped: chromium not found");
+    match candidates.iter().find(|p| p.is_file()) {
+        Some(p) => p.clone(),
+        None => crate::support::unavailable(&format!(
+            "chromium not found (looked at {candidates:?}; install it with `apt-get install -y chromium`)"
+        )),
     }
-    found
 }
 
 /// Polls `f` every 50 ms until it returns `Some`, or panics after `timeout` with `what`.
@@ -63,9 +58,9 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    /// Launches chromium, or returns `None` (after printing why) when it is not installed.
-    pub fn launch() -> Option<Chrome> {
-        let path = chromium_or_skip()?;
+    /// Launches chromium (and fails the test when it is not installed).
+    pub fn launch() -> Chrome {
+        let path = chromium();
         let profile = tempfile::tempdir().unwrap();
         let args: Vec<&OsStr> = [
             "--headless",
@@ -103,10 +98,10 @@ impl Chrome {
         };
         let browser = Browser::new(opts)
             .unwrap_or_else(|e| panic!("cannot launch {}: {e:#}", path.display()));
-        Some(Chrome {
+        Chrome {
             browser,
             _profile: profile,
-        })
+        }
     }
 
     /// A new tab that records what the page does.

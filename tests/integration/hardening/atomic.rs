@@ -1,8 +1,9 @@
 //! Failure and recovery of the atomic write: builds killed with SIGKILL, two builds at once,
-//! read-only and full disks (a tmpfs, see `crate::env`), the output's `.git`, the output lock,
+//! read-only and full disks (a tmpfs), the output's `.git`, the output lock,
 //! and the no-change fast path. `public/` is always the complete old or new site.
 
 use super::{Fence, assert_errors_located, build_once, fm, guarded, same_tree, tree};
+use crate::support::unavailable;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -188,7 +189,8 @@ fn two_builds_at_once_both_succeed_with_a_complete_site() {
     }
 }
 
-/// A tmpfs mounted for one test and unmounted when dropped. `None` where this user may not mount.
+/// A tmpfs mounted for one test and unmounted when dropped. `None` where this user may not mount
+/// (build.rs makes the same probe to ignore the tests that need one).
 struct Tmpfs(PathBuf);
 
 impl Tmpfs {
@@ -249,8 +251,12 @@ fn assert_failed_write_keeps_old_site(
 }
 
 /// A read-only folder where the output goes. Root ignores permission bits, so there the
-/// folder is a tmpfs remounted read-only (and the test says so when it cannot mount).
+/// folder is a tmpfs remounted read-only (ignored by build.rs where root cannot mount one).
 #[cfg(unix)]
+#[cfg_attr(
+    all(mekong_ignores_permissions, mekong_no_tmpfs),
+    ignore = "root ignores permission bits and cannot mount a tmpfs here to make a read-only folder"
+)]
 #[test]
 fn a_read_only_output_folder_is_a_clear_error_and_keeps_the_old_site() {
     use std::os::unix::fs::PermissionsExt;
@@ -279,8 +285,7 @@ fn a_read_only_output_folder_is_a_clear_error_and_keeps_the_old_site() {
     }
     eprintln!("note: this user bypasses permission bits (root); using a read-only tmpfs instead");
     let Some(mnt) = Tmpfs::mount(&parent, "8m") else {
-        eprintln!("skipped: cannot mount a tmpfs here, so no read-only folder can be made as root");
-        return;
+        unavailable("cannot mount a tmpfs here, so no read-only folder can be made as root");
     };
     let out = parent.join("public");
     assert_failed_write_keeps_old_site(
@@ -293,6 +298,10 @@ fn a_read_only_output_folder_is_a_clear_error_and_keeps_the_old_site() {
 
 /// A full disk: a 1 MB tmpfs holds the old site but not the new one.
 #[cfg(unix)]
+#[cfg_attr(
+    mekong_no_tmpfs,
+    ignore = "cannot mount a tmpfs here (mount needs root and a permissive sandbox)"
+)]
 #[test]
 fn a_full_disk_is_a_clear_error_and_keeps_the_old_site() {
     let f = Fence::new();
@@ -300,8 +309,7 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_old_site() {
     f.write("content/_index.md", fm("Home"));
     let dir = f.dir.path().join("small");
     let Some(_mnt) = Tmpfs::mount(&dir, "1m") else {
-        eprintln!("skipped: cannot mount a tmpfs here (mount needs root and a permissive sandbox)");
-        return;
+        unavailable("cannot mount a tmpfs here (mount needs root and a permissive sandbox)");
     };
     assert_failed_write_keeps_old_site(
         &f,

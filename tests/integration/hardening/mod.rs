@@ -21,8 +21,8 @@
 //! This file holds what several of them share: the fence, tree comparisons and build helpers.
 //! A test named after a behaviour mekong does not have yet is `#[ignore = "bug: ..."]`; the
 //! properties tolerate those inputs explicitly (marked `KNOWN BUG`) so that they guard
-//! everything else. A test the environment cannot run is ignored with its reason (see
-//! `crate::env`), never passed silently.
+//! everything else. A test the environment cannot run (no tmpfs, a case-insensitive temporary
+//! folder) is ignored with its reason by build.rs, never passed silently.
 
 mod atomic;
 mod escaping;
