@@ -58,7 +58,6 @@ pub fn poll<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) 
     }
 }
 
-
 /// The DevTools connection: commands go out on chromium's fd 3; a reader thread takes replies
 /// and events from its fd 4, hands each reply to the caller waiting for its id and each event
 /// to the page whose session sent it.
