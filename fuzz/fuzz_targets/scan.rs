@@ -8,11 +8,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for path in ["a/index.html", "assets/x.css", "sitemap.xml"] {
-        let s = mekong::scan::scan_file(path, data);
-        for u in &s.urls {
-            assert!(!u.is_empty() || path.ends_with(".html"));
-        }
-        let _ = s.base;
+        // Empty URLs (`@import ""`, `<loc></loc>`) are fine: they resolve to the page itself.
+        let _ = mekong::scan::scan_file(path, data);
     }
     // After a plain `<p>` with no `<`, quote or `&` in the data, the sentinel is always seen.
     if !data.iter().any(|b| matches!(b, b'<' | b'"' | b'\'' | b'&' | b'\\')) {

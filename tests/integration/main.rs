@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per feature, each building fixture sites from
 //! tests/fixtures/ through the library (or the real binary) and asserting on what they produce.
 
+#[cfg(unix)]
 mod browser;
 mod build;
 mod errors;
