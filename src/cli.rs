@@ -27,6 +27,10 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Do not sync the new files to disk before swapping them in: faster, but a power
+        /// loss soon after the build may leave empty files in the site.
+        #[arg(long)]
+        no_fsync: bool,
     },
     /// Run the whole pipeline in memory and report every problem; writes nothing.
     Check {

@@ -15,12 +15,14 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            no_fsync,
         } => {
             let opts = mekong::Options {
                 root,
                 output,
                 base_url,
                 drafts,
+                no_fsync,
             };
             mekong::build(&opts).map(|s| {
                 print_warnings(&s.produced.warnings);

@@ -200,6 +200,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         output: None,
         base_url: Some(format!("http://{}/", display_addr(addr))),
         drafts: opts.drafts,
+        ..Default::default()
     };
 
     let (notices, _) = broadcast::channel(64);

@@ -12,3 +12,4 @@ mod search;
 mod serve;
 mod support;
 mod workflow;
+mod write_safety;
