@@ -49,9 +49,11 @@ pub enum Command {
         /// The port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 1111)]
         port: u16,
-        /// The address to bind; anything but loopback exposes the site to the network.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
+        /// The address to bind (default 127.0.0.1); anything but loopback exposes the site
+        /// to the network. Without --bind only requests for localhost, 127.0.0.1 and [::1]
+        /// are answered (against DNS rebinding); with it, requests for any host name.
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,

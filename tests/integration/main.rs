@@ -10,6 +10,7 @@ mod init;
 mod layout;
 mod search;
 mod serve;
+mod serve_safety;
 mod support;
 mod workflow;
 mod write_safety;
