@@ -54,6 +54,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Skip syncing the new files to disk before the swap (`--no-fsync`).
+    pub no_fsync: bool,
 }
 
 impl Options {
@@ -290,7 +292,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let shown = error::relative(&opts.root, &out);
     check_output_location(&opts.root, &out)?;
     // The lock: one build at a time per output folder, from the record check to the swap.
-    let staging = Arc::new(write::Staging::begin(&out, &shown)?);
+    let staging = Arc::new(write::Staging::begin_with(&out, &shown, !opts.no_fsync)?);
     let config = load_config(opts)?;
 
     // The build record: stop here if nothing changed, else forget it until the swap is done.

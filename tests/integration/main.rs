@@ -12,5 +12,7 @@ mod layout;
 mod links;
 mod search;
 mod serve;
+mod serve_safety;
 mod support;
 mod workflow;
+mod write_safety;
