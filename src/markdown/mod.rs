@@ -19,7 +19,10 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
 
+mod callouts;
+mod footnotes;
 mod glossary;
+mod heading_ids;
 mod links;
 mod quotes;
 mod summary;
@@ -88,6 +91,9 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
+        // Issue 13: GitHub's alerts (callouts) and definition lists.
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders the body of `doc` (node `id`). Problems are pushed to `errors`.
@@ -96,7 +102,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     let base = doc.body_start;
     let page_url = format!("{}{}", env.config.base_path, env.site.nodes[id].path);
     let mut out = Rendered::default();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    // Heading ids: the theme's are taken, and on the glossary page its terms' (issue 13).
+    let glossary_ids = env
+        .glossary
+        .as_ref()
+        .filter(|_| env.glossary_node == Some(id))
+        .map(|(_, entries)| *entries)
+        .unwrap_or(&[]);
+    let mut used_ids = heading_ids::HeadingIds::new(glossary_ids.iter().map(|e| e.id.as_str()));
+    let mut notes = footnotes::Footnotes::default();
     let mut events: Vec<Event> = Vec::new();
     // Where the summary ends in `events`: `<!-- more -->`, else the first paragraph.
     let mut more_at: Option<usize> = None;
@@ -131,10 +145,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         }
     }
 
+    // Rich Markdown (issue 13): `:::` callouts become markers in the text, and every callout
+    // comes out of `rich` as `BlockQuote(Some(kind))`; `at` below is always an offset of `body`.
+    let fences = callouts::Fences::scan(body, options());
+    let mut rich = callouts::Callouts::new(
+        Parser::new_ext(&fences.text, options()).into_offset_iter(),
+        &fences,
+    );
     // Merge adjacent text events so that glossary terms and quotations are seen whole.
-    let mut iter = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .peekable();
+    let mut iter = rich.by_ref().peekable();
     while let Some((event, range)) = iter.next() {
         let event = match event {
             Event::Text(t) => {
@@ -148,7 +167,11 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             }
             e => e,
         };
-        let at = range.start;
+        let at = fences.original(range.start);
+        // Footnote references become HTML here (so that one in a heading is too), with ids
+        // that no heading can take.
+        let (event, ref_id) = notes.reference(event);
+        out.ids.extend(ref_id);
 
         // Collect plain text for quotation checks and the word count.
         if let Event::Text(t) | Event::Code(t) = &event {
@@ -194,31 +217,14 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                     text,
                 }) = heading.take()
                 {
-                    let base_id = explicit.clone().unwrap_or_else(|| {
-                        let s = slug::slugify(&text);
-                        if s.is_empty() {
-                            "section".to_string()
-                        } else {
-                            s
-                        }
-                    });
-                    let mut hid = base_id.clone();
-                    let mut n = 1;
-                    while used_ids.contains(&hid) {
-                        hid = format!("{base_id}-{n}");
-                        n += 1;
-                    }
-                    if explicit.is_some() && hid != base_id {
+                    let (hid, refused) = used_ids.choose(explicit.as_deref(), &text);
+                    if let Some(why) = refused {
                         errors.push(
-                            Diagnostic::new(
-                                doc.shown(),
-                                format!("heading id `{base_id}` is used twice on this page"),
-                            )
-                            .at_offset(&doc.text, base + at, 1)
-                            .hint("give each `{#id}` a distinct name"),
+                            Diagnostic::new(doc.shown(), why.message)
+                                .at_offset(&doc.text, base + at, 1)
+                                .hint(why.hint),
                         );
                     }
-                    used_ids.insert(hid.clone());
                     out.ids.push(hid.clone());
                     let lvl = level as usize;
                     let mut inner_html = String::new();
@@ -254,13 +260,14 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                 }
                 continue;
             }
-            Event::Start(Tag::BlockQuote(_)) => {
+            // A callout (`BlockQuote(Some(kind))`) is no quotation to check.
+            Event::Start(Tag::BlockQuote(None)) => {
                 quote_depth += 1;
                 if quote_depth == 1 && check_quotes {
                     quote = Some((at, String::new()));
                 }
             }
-            Event::End(TagEnd::BlockQuote(_)) => {
+            Event::End(TagEnd::BlockQuote(None)) => {
                 quote_depth = quote_depth.saturating_sub(1);
                 if quote_depth == 0
                     && let Some((start, text)) = quote.take()
@@ -307,7 +314,7 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                 more_at = Some(events.len());
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.ids.push(name.to_string());
+                out.ids.push(footnotes::note_id(name));
             }
             _ => {}
         }
@@ -401,6 +408,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         }
     }
 
+    drop(iter);
+    for p in rich.problems() {
+        errors.push(
+            Diagnostic::new(doc.shown(), p.message)
+                .at_offset(&doc.text, base + p.at, 1)
+                .hint(p.hint),
+        );
+    }
+
     let summary_events: &[Event] = match (more_at, first_para) {
         (Some(end), _) => &events[..end],
         (None, Some((s, e))) => &events[s..e],
@@ -408,7 +424,10 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     };
     out.summary = summary_html(summary_events, &page_url);
     out.html.reserve(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    pulldown_cmark::html::push_html(
+        &mut out.html,
+        events.into_iter().map(|e| notes.html(callouts::html(e))),
+    );
     out
 }
 

@@ -124,7 +124,10 @@ pub fn scan(html: &str) -> Scan {
         for (name, value) in &attrs {
             match name.as_str() {
                 "id" => ids.push(value.as_str().into()),
-                "name" if tag == "a" => ids.push(value.as_str().into()),
+                // `<a name="x" id="x">` is one element with one id.
+                "name" if tag == "a" && !attrs.iter().any(|(n, v)| n == "id" && v == value) => {
+                    ids.push(value.as_str().into())
+                }
                 "href" if matches!(tag.as_str(), "a" | "link" | "area") => {
                     let rel = attrs
                         .iter()
@@ -173,9 +176,19 @@ pub fn scan(html: &str) -> Scan {
         }
     }
     ids.sort_unstable();
+    let mut duplicate_ids: Vec<Box<str>> = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].clone())
+        .collect();
+    duplicate_ids.dedup();
     ids.dedup();
     dedup_in_order(&mut urls);
-    Scan { ids, urls }
+    Scan {
+        ids,
+        urls,
+        duplicate_ids,
+    }
 }
 
 fn decode_entities(s: &str) -> String {

@@ -8,6 +8,7 @@ mod flagship;
 mod hardening;
 mod init;
 mod layout;
+mod rich;
 mod search;
 mod serve;
 mod support;

@@ -1,0 +1,216 @@
+//! Rich Markdown (issue 13): callouts, definition lists, footnotes with ids of their own, heading ids that never take
+//! the theme's, and the output check that rejects an id used twice on a page. Each fixture
+//! under tests/fixtures/rich/ is one behaviour; every bad input gets a located error and
+//! leaves public/ as it was.
+
+use crate::support::{SiteTest, repo_root};
+
+fn built(name: &str) -> SiteTest {
+    let t = SiteTest::fixture(&format!("rich/{name}"));
+    t.build_ok();
+    t
+}
+
+/// Builds a fixture that must fail, over a sentinel public/; returns the printed errors and
+/// checks that public/ is byte for byte what it was.
+fn fails(name: &str) -> String {
+    let t = SiteTest::fixture(&format!("rich/{name}"));
+    t.write("public/index.html", "old site");
+    let before = t.snapshot("public");
+    let err = t.build_err();
+    assert_eq!(
+        t.snapshot("public"),
+        before,
+        "a failed build changed public/"
+    );
+    err
+}
+
+/// The page's prose with the callout icons (long SVGs) cut out.
+fn prose(t: &SiteTest, page: &str) -> String {
+    let main = t.main_of(page);
+    let start = main.find("<div class=\"prose\">").expect("prose");
+    let mut s = main[start..].to_string();
+    while let Some(i) = s.find("<svg class=\"callout-icon\"") {
+        let end = s[i..].find("</svg>").map_or(s.len(), |j| i + j + 6);
+        s.replace_range(i..end, "[icon]");
+    }
+    s
+}
+
+#[test]
+fn github_alerts_become_callouts_with_an_icon_and_a_title() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(html.contains("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">[icon]Note</p>\n<p>A plain note with a <a href=\"#search-1\">link</a>.</p>\n</div>"), "{html}");
+    assert!(
+        !html.contains("[!NOTE]\n") && !html.contains("<blockquote class"),
+        "{html}"
+    );
+    // The icon is decoration: hidden from screen readers, which read the title.
+    let raw = t.read("public/callouts/index.html");
+    assert!(raw.contains("<svg class=\"callout-icon\" aria-hidden=\"true\" focusable=\"false\""));
+}
+
+#[test]
+fn a_callout_title_can_follow_the_marker() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(html.contains("<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">[icon]<span class=\"visually-hidden\">Warning: </span>Before <strong>you</strong> start</p>\n<p>Back up first.</p>\n</div>"), "{html}");
+    assert!(html.contains("<div class=\"callout callout-tip\" role=\"note\">\n<p class=\"callout-title\">[icon]<span class=\"visually-hidden\">Tip: </span>A title only</p>\n</div>"), "{html}");
+}
+
+#[test]
+fn only_a_marker_at_the_start_of_a_quote_makes_a_callout() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(
+        html.contains(
+            "<blockquote>\n<p>An ordinary quote, [!NOTE] in the middle.</p>\n</blockquote>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<blockquote>\n<p>[!NOTE] shown as text</p>\n</blockquote>"),
+        "a backslash keeps the marker as text: {html}"
+    );
+}
+
+#[test]
+fn fenced_callouts_hold_markdown_and_nest_in_lists() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(html.contains("<div class=\"callout callout-caution\" role=\"note\">\n<p class=\"callout-title\">[icon]<span class=\"visually-hidden\">Caution: </span>Mind the gap</p>\n<p>A <em>fenced</em> callout.</p>\n<ul>\n<li>with a list</li>\n</ul>\n</div>"), "{html}");
+    assert!(
+        html.contains("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">[icon]Note</p>\n<p>Docusaurus’ name for a note.</p>\n</div>"),
+        "`:::info` is a note: {html}"
+    );
+    assert!(html.contains("<li>\n<p>An item.</p>\n<div class=\"callout callout-important\" role=\"note\">\n<p class=\"callout-title\">[icon]Important</p>\n<p>A callout in a list item.</p>\n</div>\n</li>"), "{html}");
+}
+
+#[test]
+fn code_blocks_keep_callout_syntax_as_it_is() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(
+        html.contains("<pre><code class=\"language-md\">:::note\n&gt; [!NOTES]\n</code></pre>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_callout_is_not_a_checked_quotation() {
+    // quoted.md declares `sources: [report]`: its blockquote is checked, its callout is not.
+    let t = built("callouts");
+    let html = prose(&t, "public/quoted/index.html");
+    assert!(html.contains("<blockquote>"), "{html}");
+    assert!(html.contains("What the source does not say</p>"), "{html}");
+}
+
+#[test]
+fn definition_lists_are_dl_elements() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(html.contains("<dl>\n<dt>Terms</dt>\n<dd>Definition lists come out as <code>dl</code>.</dd>\n<dd>A second definition.</dd>\n<dt>Another term</dt>\n<dd>Its definition.</dd>\n</dl>"), "{html}");
+}
+
+#[test]
+fn footnotes_have_prefixed_ids_and_link_back_to_every_reference() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(html.contains("A claim<sup class=\"footnote-reference\" id=\"fnref-source\"><a href=\"#fn-source\" aria-label=\"Footnote 1\">1</a></sup>, a second one<sup class=\"footnote-reference\" id=\"fnref-source-2\"><a href=\"#fn-source\" aria-label=\"Footnote 1\">1</a></sup>"), "{html}");
+    assert!(html.contains("<div class=\"footnote-definition\" id=\"fn-source\"><sup class=\"footnote-definition-label\">1</sup>\n<p>The source.</p>\n<p class=\"footnote-backrefs\"><a class=\"footnote-backref\" href=\"#fnref-source\" aria-label=\"Back to reference 1 (1)\">↩</a><a class=\"footnote-backref\" href=\"#fnref-source-2\" aria-label=\"Back to reference 1 (2)\">↩<sup>2</sup></a></p>\n</div>"), "{html}");
+    assert!(html.contains("id=\"fn-2\""), "{html}");
+    // Another page links to a footnote by its id; the anchor check knows it.
+    let home = t.main_of("public/index.html");
+    assert!(home.contains("href=\"/callouts/#fn-source\""), "{home}");
+}
+
+#[test]
+fn headings_never_take_the_theme_or_footnote_ids() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    // `## Search` would otherwise be `id="search"`, the search form's id.
+    assert!(html.contains("<h2 id=\"search-1\">Search"), "{html}");
+    assert!(html.contains("<h2 id=\"h-fn-1\">Fn 1"), "{html}");
+    assert!(html.contains("<h2 id=\"before-you-start\">"), "{html}");
+}
+
+#[test]
+fn every_literal_id_of_the_theme_is_reserved() {
+    let theme = repo_root().join("src/theme");
+    let mut files = Vec::new();
+    for dir in ["templates", "static/assets"] {
+        for e in std::fs::read_dir(theme.join(dir)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    files.push(theme.join("live.js"));
+    let reserved = |id: &str| {
+        mekong::theme::RESERVED_IDS.contains(&id)
+            || mekong::theme::RESERVED_ID_PREFIXES
+                .iter()
+                .any(|p| id.starts_with(p))
+    };
+    let mut missing = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        for pat in ["id=\"", ".id = \""] {
+            for part in text.split(pat).skip(1) {
+                let id = part.split('"').next().unwrap_or("");
+                if !id.contains("{{") && !id.is_empty() && !reserved(id) {
+                    missing.push(format!("{}: {id}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add these to theme::RESERVED_IDS: {missing:#?}"
+    );
+}
+
+#[test]
+fn errors_on_bad_callouts_and_reserved_heading_ids() {
+    assert_eq!(
+        fails("bad_callouts"),
+        "error: content/_index.md:15:1: heading id `search` is used by the theme on every page
+  hint: choose another `{#id}`; the theme uses `main`, `sidebar`, `menu-toggle`, `theme-toggle`, `search`, `search-input`, `search-results`, `search-status`, `search-listbox`
+error: content/_index.md:17:1: heading id `fn-1` starts with `fn-`, which mekong keeps for its own ids
+  hint: ids starting with `fn-`, `fnref-`, `mekong-`, `search-option-` are reserved (footnotes use `fn-` and `fnref-`); choose another `{#id}`
+error: content/_index.md:4:3: unknown callout `[!NOTES]`
+  hint: did you mean `[!NOTE]`? Callouts are `[!NOTE]`, `[!TIP]`, `[!IMPORTANT]`, `[!WARNING]`, `[!CAUTION]`
+error: content/_index.md:6:3: callout marker `[!WARNING` is not closed
+  hint: write `[!WARNING]`, then the title (optional) on the same line; start with a backslash (`\\[!`) to show it as text
+error: content/_index.md:8:1: unknown callout `:::tips`
+  hint: did you mean `:::tip`? Callouts are `:::note`, `:::tip`, `:::important`, `:::warning`, `:::caution`
+error: content/_index.md:12:1: callout `:::note` is not closed
+  hint: end it with a line `:::` at the same indentation
+error: content/_index.md:22:3: this `:::` is not in the block where its callout opened
+  hint: put the closing `:::` in the same list item or quote as the opening line, as much indented"
+    );
+}
+
+#[test]
+fn a_stray_closing_fence_is_located() {
+    let t = SiteTest::empty();
+    t.write(
+        "content/_index.md",
+        "---\ntitle: Home\n---\nText.\n\n:::\n\n\\:::\n",
+    );
+    assert_eq!(
+        t.build_err(),
+        "error: content/_index.md:6:1: `:::` closes no callout\n  hint: remove it, or open a callout before it with `:::note` (or tip, important, warning, caution); write `\\:::` to show the colons as text"
+    );
+}
+
+#[test]
+fn errors_on_an_id_used_twice_in_the_output() {
+    assert_eq!(
+        fails("duplicate_ids"),
+        "error: content/_index.md: id `intro` is used by more than one element (in index.html, rendered by template (default theme) index.html)
+  hint: ids must be unique on a page, or links to `#id` reach only the first; rename the `{#id}` of a heading, or the id in raw HTML or in the template
+error: content/other.md: id `main` is used by more than one element (in other/index.html, rendered by template templates/twice.html)
+  hint: ids must be unique on a page, or links to `#id` reach only the first; rename the `{#id}` of a heading, or the id in raw HTML or in the template"
+    );
+}
