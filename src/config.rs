@@ -19,6 +19,7 @@ const KNOWN_KEYS: &[&str] = &[
     "search",
     "sources",
     "glossary",
+    "math",
 ];
 
 /// The validated site configuration.
@@ -33,6 +34,9 @@ pub struct Config {
     pub language: String,
     pub author: Option<String>,
     pub search: bool,
+    /// `$...$` and `$$...$$` are math, converted to MathML (issue 13); a page's front matter
+    /// can say otherwise.
+    pub math: bool,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -116,6 +120,9 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     let search = fields
         .get::<bool>("search", "`true` or `false`", &mut errors)
         .unwrap_or(true);
+    let math = fields
+        .get::<bool>("math", "`true` or `false`", &mut errors)
+        .unwrap_or(false);
     let extra = match fields.raw("extra") {
         None | Some(serde_yaml::Value::Null) => serde_yaml::Value::Mapping(Default::default()),
         Some(v @ serde_yaml::Value::Mapping(_)) => v.clone(),
@@ -209,6 +216,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         language,
         author,
         search,
+        math,
         extra,
         root: root.to_path_buf(),
         sources,

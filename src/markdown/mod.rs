@@ -24,6 +24,7 @@ mod footnotes;
 mod glossary;
 mod heading_ids;
 mod links;
+mod math;
 mod quotes;
 mod summary;
 
@@ -147,9 +148,13 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
 
     // Rich Markdown (issue 13): `:::` callouts become markers in the text, and every callout
     // comes out of `rich` as `BlockQuote(Some(kind))`; `at` below is always an offset of `body`.
-    let fences = callouts::Fences::scan(body, options());
+    let opts = match doc.front.math.unwrap_or(env.config.math) {
+        true => options() | Options::ENABLE_MATH,
+        false => options(),
+    };
+    let fences = callouts::Fences::scan(body, opts);
     let mut rich = callouts::Callouts::new(
-        Parser::new_ext(&fences.text, options()).into_offset_iter(),
+        Parser::new_ext(&fences.text, opts).into_offset_iter(),
         &fences,
     );
     // Merge adjacent text events so that glossary terms and quotations are seen whole.
@@ -172,6 +177,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         // that no heading can take.
         let (event, ref_id) = notes.reference(event);
         out.ids.extend(ref_id);
+        // Math becomes MathML here (issue 13); a formula that does not parse is an error.
+        let (event, invalid) = math::mathml(event);
+        if let Some(why) = invalid {
+            errors.push(
+                Diagnostic::new(doc.shown(), why.message)
+                    .at_offset(&doc.text, base + at, 1)
+                    .hint(why.hint),
+            );
+        }
 
         // Collect plain text for quotation checks and the word count.
         if let Event::Text(t) | Event::Code(t) = &event {

@@ -214,3 +214,82 @@ error: content/other.md: id `main` is used by more than one element (in other/in
   hint: ids must be unique on a page, or links to `#id` reach only the first; rename the `{#id}` of a heading, or the id in raw HTML or in the template"
     );
 }
+
+#[test]
+fn math_is_off_by_default_so_dollars_stay_text() {
+    let t = built("math");
+    let html = prose(&t, "public/index.html");
+    let html = &html[..html.find("</div>").unwrap()];
+    assert!(
+        html.contains("Prices stay prices: $5 and $x$ are text here"),
+        "{html}"
+    );
+    assert!(!html.contains("<math"), "{html}");
+}
+
+#[test]
+fn math_becomes_mathml_at_build_time() {
+    let t = built("math");
+    let html = prose(&t, "public/formulas/index.html");
+    assert!(html.contains("Inline <span class=\"math math-inline\"><math display=\"inline\"><semantics><mrow><msup><mi>a</mi><mn>2</mn></msup><mo>+</mo>"), "{html}");
+    assert!(
+        html.contains("<annotation encoding=\"application/x-tex\">a^2 + b^2 = c^2</annotation>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<span class=\"math math-display\"><math display=\"block\"><semantics><mrow><mfrac>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<code>$x$</code>"),
+        "code keeps its dollars: {html}"
+    );
+    assert!(html.contains("escaped: $5."), "{html}");
+    // No script, no stylesheet or font from elsewhere: the page has only the theme's files.
+    let page = t.read("public/formulas/index.html");
+    assert!(
+        !page.contains("katex") && !page.contains("mathjax"),
+        "{page}"
+    );
+}
+
+#[test]
+fn site_yaml_turns_math_on_and_front_matter_off_again() {
+    let t = SiteTest::fixture("rich/math");
+    t.write("site.yaml", "title: Math\nsearch: false\nmath: true\n");
+    t.write(
+        "content/prices.md",
+        "---\ntitle: Prices\nmath: false\n---\nFrom $5 to $x$.\n",
+    );
+    t.build_ok();
+    assert!(
+        t.main_of("public/index.html")
+            .contains("<math display=\"inline\">")
+    );
+    assert!(
+        t.main_of("public/prices/index.html")
+            .contains("From $5 to $x$.")
+    );
+}
+
+#[test]
+fn errors_on_invalid_latex_with_the_converters_message() {
+    assert_eq!(
+        fails("bad_math"),
+        "error: content/_index.md:6:9: invalid LaTeX: expected a token
+  hint: at `\\frac{a}`; fix the LaTeX (math mode, as in `$x^2$` or `$$\\frac{a}{b}$$`), or write `\\$` for a dollar sign
+error: content/_index.md:8:1: invalid LaTeX: unknown primitive command found
+  hint: at `…suchcommand`; fix the LaTeX (math mode, as in `$x^2$` or `$$\\frac{a}{b}$$`), or write `\\$` for a dollar sign"
+    );
+}
+
+#[test]
+fn errors_on_a_math_setting_that_is_not_a_boolean() {
+    let t = SiteTest::fixture("rich/math");
+    t.write("site.yaml", "title: Math\nmath: yes please\n");
+    let err = t.build_err();
+    assert!(err.starts_with("error: site.yaml:2:"), "{err}");
+    assert!(err.contains("`math`"), "{err}");
+}
