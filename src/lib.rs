@@ -201,7 +201,8 @@ impl Prepared {
             root,
             &self.config,
             Arc::new(std::sync::RwLock::new(render::page_index(&self.input()))),
-        )?)
+        )?
+        .with_data(&self.content.data))
     }
 
     /// Renders, indexes for search (when `search` and the site has it on) and checks the
@@ -380,7 +381,7 @@ fn check_output_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
             "it holds the site itself, which a build would replace".into(),
         ));
     }
-    for dir in ["content", "templates", "static"] {
+    for dir in ["content", "templates", "static", "data"] {
         if out_c.starts_with(root_c.join(dir)) {
             return Err(refuse(format!(
                 "it is inside {dir}/, so every build would publish the previous one"

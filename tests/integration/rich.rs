@@ -293,3 +293,107 @@ fn errors_on_a_math_setting_that_is_not_a_boolean() {
     assert!(err.starts_with("error: site.yaml:2:"), "{err}");
     assert!(err.contains("`math`"), "{err}");
 }
+
+#[test]
+fn data_files_are_data_in_templates() {
+    let t = built("data");
+    let html = t.main_of("public/figures/index.html");
+    assert!(
+        html.contains("<p id=\"members\">10 members at AMM-51</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p id=\"chair\">Singapore, 2018, opened 2018-08-02</p>"),
+        "json and toml (dates as text): {html}"
+    );
+    assert!(
+        html.contains("<li>Lee, A.: chair</li><li>B: says &quot;hi&quot;</li>"),
+        "csv rows, in a folder: {html}"
+    );
+}
+
+#[test]
+fn a_changed_data_file_is_built_again() {
+    let t = built("data");
+    t.write("data/figures.yaml", "members: 11\nmeeting: AMM-51\n");
+    let s = t.build_ok();
+    assert!(s.written.written >= 1, "{:?}", s.written);
+    assert!(
+        t.main_of("public/figures/index.html")
+            .contains("11 members")
+    );
+}
+
+#[test]
+fn errors_on_malformed_data_files() {
+    assert_eq!(
+        fails("bad_data"),
+        "error: data/README.txt: not a data file
+  hint: data/ holds .yaml, .yml, .json, .toml and .csv files; put other files in static/ or content/
+error: data/conf.toml:1:14: invalid TOML: invalid basic string, expected `\"`
+  hint: check the quotes and brackets at that place; TOML strings are always quoted
+error: data/figures.yaml:2:8: invalid YAML: did not find expected ',' or ']'
+  hint: check the indentation, and quote values that contain ': ' or start with a special character
+error: data/meta.json:2:7: invalid JSON: expected value
+  hint: check for a missing comma or quote, or a comma after the last item
+error: data/rows.csv:2:1: this row has 3 cells, the header row 2
+  hint: give every row one cell per column (an empty cell is still a cell: `a,,c`)"
+    );
+}
+
+#[test]
+fn errors_on_two_data_files_of_one_name() {
+    let t = built("data");
+    t.write("data/meta.yaml", "chair: x\n");
+    t.write("data/team.toml", "a = 1\n");
+    assert_eq!(
+        t.build_err(),
+        "error: data/meta.yaml: `data.meta` is given twice: by data/meta.json and by this file
+  hint: keep one file per name: data/x.yaml and data/x.json, or data/x.yaml and a folder data/x/, cannot both be there
+error: data/team.toml: `data.team` is given twice: by this file and by the folder of data/team/people.csv
+  hint: keep one file per name: data/x.yaml and data/x.json, or data/x.yaml and a folder data/x/, cannot both be there"
+    );
+}
+
+#[test]
+fn serve_renders_again_when_a_data_file_changes() {
+    use mekong::serve::{Notice, ServeOptions, start};
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let t = SiteTest::fixture("rich/data");
+    let r = start(&ServeOptions {
+        root: t.root().to_path_buf(),
+        port: 0,
+        bind: "127.0.0.1".parse().unwrap(),
+        open: false,
+        drafts: false,
+    })
+    .unwrap_or_else(|e| panic!("serve failed: {e}"));
+    let get = |path: &str| {
+        let mut s = std::net::TcpStream::connect(r.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut buf = String::new();
+        s.read_to_string(&mut buf).unwrap();
+        buf
+    };
+    assert!(get("/figures/").contains("10 members"));
+    let mut rx = r.notices();
+    t.write("data/figures.yaml", "members: 12\nmeeting: AMM-51\n");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        match rx.try_recv() {
+            Ok(Notice::Reload) => break,
+            Ok(_) => {}
+            Err(_) => {
+                assert!(Instant::now() < deadline, "no reload within 15 s");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+    assert!(get("/figures/").contains("12 members"));
+}
