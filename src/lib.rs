@@ -112,6 +112,8 @@ pub struct Prepared {
     pub site: link::Site,
     pub rendered: ids::IdVec<link::NodeId, Option<markdown::Rendered>>,
     pub sources: quote::Sources,
+    /// The components pages call from Markdown (issue 13).
+    pub components: Option<markdown::Components>,
 }
 
 impl Prepared {
@@ -128,7 +130,15 @@ impl Prepared {
                     .hint("set `glossary: page:` to the content path of the glossary page, e.g. `glossary.md`"),
             );
         }
+        let components = match markdown::Components::load(&opts.root, &config, &content.data) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
         let mut p = Prepared {
+            components,
             sources: quote::Sources::new(&config.sources),
             config,
             content,
@@ -183,6 +193,7 @@ impl Prepared {
                 _ => None,
             },
             glossary_node,
+            components: self.components.as_ref(),
         }
     }
 

@@ -20,6 +20,23 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in components that pages can call from Markdown (issue 13): name (as under a
+/// site's `templates/`, which overrides them file by file) and source.
+pub const COMPONENTS: &[(&str, &str)] = &[
+    (
+        "components/figure.html",
+        include_str!("theme/components/figure.html"),
+    ),
+    (
+        "components/details.html",
+        include_str!("theme/components/details.html"),
+    ),
+    (
+        "components/tabs.html",
+        include_str!("theme/components/tabs.html"),
+    ),
+];
+
 /// Output path and bytes of the theme's static files.
 pub const ASSETS: &[(&str, &[u8])] = &[
     (

@@ -20,6 +20,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 mod callouts;
+mod components;
 mod footnotes;
 mod glossary;
 mod heading_ids;
@@ -28,6 +29,7 @@ mod math;
 mod quotes;
 mod summary;
 
+pub use components::Components;
 use glossary::mark_terms;
 use links::rewrite;
 pub use links::{escape_attr, is_external, percent_decode};
@@ -83,6 +85,8 @@ pub struct Env<'a> {
     /// The glossary page's URL and the terms, if the site has a glossary.
     pub glossary: Option<(String, &'a [GlossaryEntry])>,
     pub glossary_node: Option<NodeId>,
+    /// The site's components (issue 13); `None` leaves component calls as text.
+    pub components: Option<&'a Components>,
 }
 
 pub fn options() -> Options {
@@ -152,7 +156,13 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         true => options() | Options::ENABLE_MATH,
         false => options(),
     };
-    let fences = callouts::Fences::scan(body, opts);
+    // Components (issue 13): calls become markers, rendered now and put in place below.
+    let calls = match env.components {
+        Some(_) => components::Calls::scan(body, opts),
+        None => components::Calls::none(body),
+    };
+    let mut called = components::PageCalls::new(&calls, doc, id, env, &mut out, errors);
+    let fences = callouts::Fences::scan(&calls.text, opts);
     let mut rich = callouts::Callouts::new(
         Parser::new_ext(&fences.text, opts).into_offset_iter(),
         &fences,
@@ -172,7 +182,8 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             }
             e => e,
         };
-        let at = fences.original(range.start);
+        let at = calls.original(fences.original(range.start));
+        let event = called.event(event, depth, at);
         // Footnote references become HTML here (so that one in a heading is too), with ids
         // that no heading can take.
         let (event, ref_id) = notes.reference(event);
@@ -426,8 +437,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     for p in rich.problems() {
         errors.push(
             Diagnostic::new(doc.shown(), p.message)
-                .at_offset(&doc.text, base + p.at, 1)
+                .at_offset(&doc.text, base + calls.original(p.at), 1)
                 .hint(p.hint),
+        );
+    }
+    for (at, message, hint) in called.problems() {
+        errors.push(
+            Diagnostic::new(doc.shown(), message)
+                .at_offset(&doc.text, base + at, 1)
+                .hint(hint),
         );
     }
 

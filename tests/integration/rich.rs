@@ -397,3 +397,100 @@ fn serve_renders_again_when_a_data_file_changes() {
     }
     assert!(get("/figures/").contains("12 members"));
 }
+
+#[test]
+fn figure_reads_the_image_size_and_resolves_its_path() {
+    let t = built("components");
+    let html = prose(&t, "public/guide/page/index.html");
+    assert!(html.contains("<figure class=\"figure\">\n<img src=\"/guide/map.png\" alt=\"A grey map\" width=\"40\" height=\"30\" loading=\"lazy\">\n<figcaption>The map, 40 by 30</figcaption>\n</figure>\n"), "{html}");
+    assert!(
+        html.contains(
+            "<img src=\"/guide/map.png\" alt=\"\" width=\"20\" height=\"15\" loading=\"lazy\">"
+        ),
+        "a given size wins: {html}"
+    );
+}
+
+#[test]
+fn details_and_tabs_hold_markdown() {
+    let t = built("components");
+    let html = prose(&t, "public/guide/page/index.html");
+    assert!(html.contains("<details class=\"details\">\n<summary>What the page leaves out</summary>\n<div class=\"details-body\">\n<p>A body in <strong>Markdown</strong>, with <a href=\"#usage\">a link</a>.</p>"), "{html}");
+    assert!(html.contains("<details class=\"details\" open>"), "{html}");
+    assert!(html.contains("<div class=\"tabs\" role=\"group\" aria-label=\"Systems\">\n<input class=\"tab-input\" type=\"radio\" name=\"mekong-tabs-4\" id=\"mekong-tabs-4-0\" checked>\n<label class=\"tab-label\" for=\"mekong-tabs-4-0\">Linux</label>\n<div class=\"tab-panel\">\n<p>Run <code>apt-get install</code>.</p>"), "{html}");
+    assert!(html.contains("id=\"mekong-tabs-4-1\">\n<label class=\"tab-label\" for=\"mekong-tabs-4-1\">macOS</label>"), "{html}");
+}
+
+#[test]
+fn a_site_defines_its_own_components() {
+    let t = built("components");
+    let html = prose(&t, "public/guide/page/index.html");
+    assert!(
+        html.contains("<p>Inline: <span class=\"badge\">new</span> in a sentence.</p>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn code_and_the_escape_keep_calls_as_text() {
+    let t = built("components");
+    let html = prose(&t, "public/guide/page/index.html");
+    assert!(
+        html.contains("<code>{{ figure(src=\"x\") }}</code>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<pre><code>{% details(summary=\"x\") %}\n</code></pre>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("The escape shows a call as text: {{ figure(src=“map.png”) }}."),
+        "{html}"
+    );
+}
+
+#[test]
+fn errors_on_bad_component_calls() {
+    assert_eq!(
+        fails("bad_components"),
+        "error: content/_index.md:12:15: `bare` is not a value: quote text, as in \"bare\"
+  hint: write arguments as `name=value`, separated by commas: strings in quotes, numbers, `true`/`false` or `[lists]`, as in `{{ figure(src=\"map.png\", alt=\"Map\", width=400) }}`
+error: content/_index.md:14:4: component `details` is not closed
+  hint: end its body with a line `{% end %}`
+error: content/_index.md:4:4: unknown component `figur`
+  hint: did you mean `figure`?
+error: content/_index.md:6:39: unknown argument `widht` of component `figure`
+  hint: did you mean `width`?
+error: content/_index.md:8:39: argument `width` of component `figure` must be an integer, not a string
+  hint: write a whole number without quotes: `width=400`
+error: content/_index.md:10:4: component `figure` needs the argument `src`
+  hint: add `src=...` to the call
+error: content/more.md:6:1: `{% end %}` closes no component
+  hint: remove it, or open a component before it, as in `{% details(summary=\"More\") %}`; write `{%/* end */%}` to show it as text
+error: content/more.md:8:4: component `details` needs a body
+  hint: call it as `{% details(...) %}` on a line of its own, then the Markdown body, then a line `{% end %}`"
+    );
+}
+
+#[test]
+fn errors_on_a_missing_image_and_a_broken_component_template() {
+    let t = built("components");
+    t.write(
+        "content/guide/page.md",
+        "---\ntitle: Page\n---\n{{ figure(src=\"nope.png\", alt=\"\") }}\n",
+    );
+    let err = t.build_err();
+    assert!(
+        err.starts_with("error: content/guide/page.md:4:11: link to a missing file: `nope.png`"),
+        "{err}"
+    );
+    t.write(
+        "templates/components/badge.html",
+        "{% component badge(text: string) %}{{ text }\n{% endcomponent badge %}\n",
+    );
+    let err = t.build_err();
+    assert!(
+        err.starts_with("error: templates/components/badge.html:1:"),
+        "{err}"
+    );
+}
