@@ -168,6 +168,7 @@ fn stages(c: &mut Criterion) {
         sources: &sources,
         glossary: None,
         glossary_node: None,
+        components: None,
     };
     let markdown_all =
         || -> mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> {
@@ -336,6 +337,7 @@ fn once() {
         sources: &sources,
         glossary: None,
         glossary_node: None,
+        components: None,
     };
     let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site
         .nodes

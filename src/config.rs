@@ -20,6 +20,7 @@ const KNOWN_KEYS: &[&str] = &[
     "sources",
     "glossary",
     "links",
+    "math",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -47,6 +48,9 @@ pub struct Config {
     pub search: bool,
     /// Whether broken links fail the build.
     pub links: LinkPolicy,
+    /// `$...$` and `$$...$$` are math, converted to MathML (issue 13); a page's front matter
+    /// can say otherwise.
+    pub math: bool,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -133,6 +137,9 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     let search = fields
         .get::<bool>("search", "`true` or `false`", &mut errors)
         .unwrap_or(true);
+    let math = fields
+        .get::<bool>("math", "`true` or `false`", &mut errors)
+        .unwrap_or(false);
     let extra = match fields.raw("extra") {
         None | Some(serde_yaml::Value::Null) => serde_yaml::Value::Mapping(Default::default()),
         Some(v @ serde_yaml::Value::Mapping(_)) => v.clone(),
@@ -227,6 +234,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         author,
         search,
         links,
+        math,
         extra,
         root: root.to_path_buf(),
         sources,

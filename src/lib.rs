@@ -117,6 +117,8 @@ pub struct Prepared {
     pub sources: quote::Sources,
     /// Broken links where `links: warn` applies.
     pub warnings: Vec<Diagnostic>,
+    /// The components pages call from Markdown (issue 13).
+    pub components: Option<markdown::Components>,
 }
 
 impl Prepared {
@@ -133,7 +135,15 @@ impl Prepared {
                     .hint("set `glossary: page:` to the content path of the glossary page, e.g. `glossary.md`"),
             );
         }
+        let components = match markdown::Components::load(&opts.root, &config, &content.data) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                errors.extend(e);
+                None
+            }
+        };
         let mut p = Prepared {
+            components,
             sources: quote::Sources::new(&config.sources),
             config,
             content,
@@ -191,6 +201,7 @@ impl Prepared {
                 _ => None,
             },
             glossary_node,
+            components: self.components.as_ref(),
         }
     }
 
@@ -209,7 +220,8 @@ impl Prepared {
             root,
             &self.config,
             Arc::new(std::sync::RwLock::new(render::page_index(&self.input()))),
-        )?)
+        )?
+        .with_data(&self.content.data))
     }
 
     /// Renders, indexes for search (when `search` and the site has it on) and checks the
@@ -394,7 +406,7 @@ fn check_output_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
             "it holds the site itself, which a build would replace".into(),
         ));
     }
-    for dir in ["content", "templates", "static"] {
+    for dir in ["content", "templates", "static", "data"] {
         if out_c.starts_with(root_c.join(dir)) {
             return Err(refuse(format!(
                 "it is inside {dir}/, so every build would publish the previous one"

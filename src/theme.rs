@@ -32,6 +32,23 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in components that pages can call from Markdown (issue 13): name (as under a
+/// site's `templates/`, which overrides them file by file) and source.
+pub const COMPONENTS: &[(&str, &str)] = &[
+    (
+        "components/figure.html",
+        include_str!("theme/components/figure.html"),
+    ),
+    (
+        "components/details.html",
+        include_str!("theme/components/details.html"),
+    ),
+    (
+        "components/tabs.html",
+        include_str!("theme/components/tabs.html"),
+    ),
+];
+
 /// Output path and bytes of the theme's static files.
 pub const ASSETS: &[(&str, &[u8])] = &[
     (
@@ -50,4 +67,30 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         "assets/favicon.svg",
         include_bytes!("theme/static/assets/favicon.svg"),
     ),
+    // Rich Markdown (issue 13): callouts, definition lists, footnotes, math, components.
+    (
+        "assets/rich.css",
+        include_bytes!("theme/static/assets/rich.css"),
+    ),
 ];
+
+/// Ids the theme's templates and scripts give elements of every page. A heading never gets
+/// one of them as its automatic id (`## Search` becomes `search-1`), and an explicit
+/// `{#search}` is an error, so that a table-of-contents link never jumps to the search box.
+/// `tests/integration/rich.rs` checks that every literal id of the theme is listed here.
+pub const RESERVED_IDS: &[&str] = &[
+    "main",
+    "sidebar",
+    "menu-toggle",
+    "theme-toggle",
+    "search",
+    "search-input",
+    "search-results",
+    "search-status",
+    "search-listbox",
+];
+
+/// Id prefixes that belong to mekong: footnotes (`fn-note`, `fnref-note`), the theme's own
+/// elements (`mekong-pages`, the `serve` error overlay) and search results. No automatic
+/// heading id starts with one (`## Fn 1` becomes `h-fn-1`); an explicit one is an error.
+pub const RESERVED_ID_PREFIXES: &[&str] = &["fn-", "fnref-", "mekong-", "search-option-"];

@@ -103,6 +103,8 @@ fuzz_target!(|data: &[u8]| {
             _ => None,
         },
         glossary_node,
+        // Component calls are left as text here; tests/integration/rich.rs covers them.
+        components: None,
     };
     let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site.nodes.ids()
         .map(|id| {

@@ -21,6 +21,8 @@ pub struct FrontMatter {
     pub tags: Vec<String>,
     pub aliases: Vec<String>,
     pub toc: Option<bool>,
+    /// Math on or off for this page, over site.yaml's `math` (issue 13).
+    pub math: Option<bool>,
     pub sources: Vec<String>,
     pub extra: serde_yaml::Value,
     pub sort_by: SortBy,
@@ -52,6 +54,7 @@ const PAGE_KEYS: &[&str] = &[
     "toc",
     "extra",
     "sources",
+    "math",
 ];
 const SECTION_KEYS: &[&str] = &[
     "title",
@@ -69,6 +72,7 @@ const SECTION_KEYS: &[&str] = &[
     "sources",
     "sort_by",
     "links",
+    "math",
 ];
 
 impl FrontMatter {
@@ -244,6 +248,7 @@ fn parse_front_matter(
         tags: fields.strings("tags", &mut errors),
         aliases: fields.strings("aliases", &mut errors),
         toc: fields.get("toc", "`true` or `false`", &mut errors),
+        math: fields.get("math", "`true` or `false`", &mut errors),
         sources: fields.strings("sources", &mut errors),
         extra,
         sort_by: fields

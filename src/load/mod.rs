@@ -1,4 +1,4 @@
-//! Walks `content/` and `static/`, splits and parses front matter into [`Doc`]s.
+//! Walks `content/`, `static/` and `data/`, splits and parses front matter into [`Doc`]s.
 //!
 //! Load knows nothing of URLs or the section tree (that is `link`), nor of Markdown (that is
 //! `markdown`). It reads every file once, in parallel, and reports every unreadable file,
@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+mod data;
 mod front_matter;
 
 pub use front_matter::{FrontMatter, KeyLines, parse_doc};
@@ -88,6 +89,8 @@ pub struct Content {
     pub failed: HashSet<String>,
     /// Drafts left out of this build.
     pub drafts: HashSet<String>,
+    /// The data files under `data/`, as one mapping: `data.<name>` in templates (issue 13).
+    pub data: serde_json::Value,
 }
 
 id_type!(
@@ -124,6 +127,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
             content.assets.push(Asset { rel, abs });
         }
     }
+    content.data = data::load(root, &canonical_root, &mut errors);
     let static_dir = root.join("static");
     if static_dir.is_dir() {
         for (rel, abs) in walk(
@@ -167,14 +171,14 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
 
 /// Every file a build reads from the site folder, by the same walk and rules as [`load`] and
 /// the template loader: `site.yaml`, then `content/` (with its folders, which make sections),
-/// `static/` and `templates/`, each as (path relative to the site root, absolute path), in a
+/// `static/`, `templates/` and `data/`, each as (path relative to the site root, absolute path), in a
 /// fixed order. `None` when a walk finds a problem (a symlink loop, an unreadable entry, a link
 /// out of the site, a name that is not UTF-8): a build must run to report it.
 pub fn input_files(root: &Path) -> Option<Vec<(String, Option<PathBuf>)>> {
     let canonical_root = root.canonicalize().ok()?;
     let mut errors = Vec::new();
     let mut inputs = vec![("site.yaml".to_string(), Some(root.join("site.yaml")))];
-    for dir in ["content", "static", "templates"] {
+    for dir in ["content", "static", "templates", "data"] {
         let abs = root.join(dir);
         if !abs.is_dir() {
             continue;

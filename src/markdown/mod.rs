@@ -19,11 +19,17 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
 
+mod callouts;
+mod components;
+mod footnotes;
 mod glossary;
+mod heading_ids;
 mod links;
+mod math;
 mod quotes;
 mod summary;
 
+pub use components::Components;
 use glossary::mark_terms;
 use links::rewrite;
 pub use links::{escape_attr, is_external, percent_decode};
@@ -79,6 +85,8 @@ pub struct Env<'a> {
     /// The glossary page's URL and the terms, if the site has a glossary.
     pub glossary: Option<(String, &'a [GlossaryEntry])>,
     pub glossary_node: Option<NodeId>,
+    /// The site's components (issue 13); `None` leaves component calls as text.
+    pub components: Option<&'a Components>,
 }
 
 pub fn options() -> Options {
@@ -88,6 +96,9 @@ pub fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION
+        // Issue 13: GitHub's alerts (callouts) and definition lists.
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders the body of `doc` (node `id`). Problems are pushed to `errors`.
@@ -96,7 +107,15 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     let base = doc.body_start;
     let page_url = format!("{}{}", env.config.base_path, env.site.nodes[id].path);
     let mut out = Rendered::default();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    // Heading ids: the theme's are taken, and on the glossary page its terms' (issue 13).
+    let glossary_ids = env
+        .glossary
+        .as_ref()
+        .filter(|_| env.glossary_node == Some(id))
+        .map(|(_, entries)| *entries)
+        .unwrap_or(&[]);
+    let mut used_ids = heading_ids::HeadingIds::new(glossary_ids.iter().map(|e| e.id.as_str()));
+    let mut notes = footnotes::Footnotes::default();
     let mut events: Vec<Event> = Vec::new();
     // Where the summary ends in `events`: `<!-- more -->`, else the first paragraph.
     let mut more_at: Option<usize> = None;
@@ -132,10 +151,25 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         }
     }
 
+    // Rich Markdown (issue 13): `:::` callouts become markers in the text, and every callout
+    // comes out of `rich` as `BlockQuote(Some(kind))`; `at` below is always an offset of `body`.
+    let opts = match doc.front.math.unwrap_or(env.config.math) {
+        true => options() | Options::ENABLE_MATH,
+        false => options(),
+    };
+    // Components (issue 13): calls become markers, rendered now and put in place below.
+    let calls = match env.components {
+        Some(_) => components::Calls::scan(body, opts),
+        None => components::Calls::none(body),
+    };
+    let mut called = components::PageCalls::new(&calls, doc, id, env, &mut out, errors);
+    let fences = callouts::Fences::scan(&calls.text, opts);
+    let mut rich = callouts::Callouts::new(
+        Parser::new_ext(&fences.text, opts).into_offset_iter(),
+        &fences,
+    );
     // Merge adjacent text events so that glossary terms and quotations are seen whole.
-    let mut iter = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .peekable();
+    let mut iter = rich.by_ref().peekable();
     while let Some((event, range)) = iter.next() {
         let event = match event {
             Event::Text(t) => {
@@ -149,7 +183,21 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             }
             e => e,
         };
-        let at = range.start;
+        let at = calls.original(fences.original(range.start));
+        let event = called.event(event, depth, at);
+        // Footnote references become HTML here (so that one in a heading is too), with ids
+        // that no heading can take.
+        let (event, ref_id) = notes.reference(event);
+        out.ids.extend(ref_id);
+        // Math becomes MathML here (issue 13); a formula that does not parse is an error.
+        let (event, invalid) = math::mathml(event);
+        if let Some(why) = invalid {
+            errors.push(
+                Diagnostic::new(doc.shown(), why.message)
+                    .at_offset(&doc.text, base + at, 1)
+                    .hint(why.hint),
+            );
+        }
 
         // Collect plain text for quotation checks and the word count.
         if let Event::Text(t) | Event::Code(t) = &event {
@@ -195,31 +243,14 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                     text,
                 }) = heading.take()
                 {
-                    let base_id = explicit.clone().unwrap_or_else(|| {
-                        let s = slug::slugify(&text);
-                        if s.is_empty() {
-                            "section".to_string()
-                        } else {
-                            s
-                        }
-                    });
-                    let mut hid = base_id.clone();
-                    let mut n = 1;
-                    while used_ids.contains(&hid) {
-                        hid = format!("{base_id}-{n}");
-                        n += 1;
-                    }
-                    if explicit.is_some() && hid != base_id {
+                    let (hid, refused) = used_ids.choose(explicit.as_deref(), &text);
+                    if let Some(why) = refused {
                         errors.push(
-                            Diagnostic::new(
-                                doc.shown(),
-                                format!("heading id `{base_id}` is used twice on this page"),
-                            )
-                            .at_offset(&doc.text, base + at, 1)
-                            .hint("give each `{#id}` a distinct name"),
+                            Diagnostic::new(doc.shown(), why.message)
+                                .at_offset(&doc.text, base + at, 1)
+                                .hint(why.hint),
                         );
                     }
-                    used_ids.insert(hid.clone());
                     out.ids.push(hid.clone());
                     let lvl = level as usize;
                     let mut inner_html = String::new();
@@ -255,13 +286,14 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                 }
                 continue;
             }
-            Event::Start(Tag::BlockQuote(_)) => {
+            // A callout (`BlockQuote(Some(kind))`) is no quotation to check.
+            Event::Start(Tag::BlockQuote(None)) => {
                 quote_depth += 1;
                 if quote_depth == 1 && check_quotes {
                     quote = Some((at, String::new()));
                 }
             }
-            Event::End(TagEnd::BlockQuote(_)) => {
+            Event::End(TagEnd::BlockQuote(None)) => {
                 quote_depth = quote_depth.saturating_sub(1);
                 if quote_depth == 0
                     && let Some((start, text)) = quote.take()
@@ -308,7 +340,7 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                 more_at = Some(events.len());
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
-                out.ids.push(name.to_string());
+                out.ids.push(footnotes::note_id(name));
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 raw_html.push_str(h);
@@ -406,6 +438,22 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         }
     }
 
+    drop(iter);
+    for p in rich.problems() {
+        errors.push(
+            Diagnostic::new(doc.shown(), p.message)
+                .at_offset(&doc.text, base + calls.original(p.at), 1)
+                .hint(p.hint),
+        );
+    }
+    for (at, message, hint) in called.problems() {
+        errors.push(
+            Diagnostic::new(doc.shown(), message)
+                .at_offset(&doc.text, base + at, 1)
+                .hint(hint),
+        );
+    }
+
     let summary_events: &[Event] = match (more_at, first_para) {
         (Some(end), _) => &events[..end],
         (None, Some((s, e))) => &events[s..e],
@@ -423,7 +471,10 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         );
     }
     out.html.reserve(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    pulldown_cmark::html::push_html(
+        &mut out.html,
+        events.into_iter().map(|e| notes.html(callouts::html(e))),
+    );
     out
 }
 

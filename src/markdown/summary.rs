@@ -11,6 +11,8 @@ pub(super) fn summary_html(events: &[Event], page_url: &str) -> String {
     let mut skip = 0usize;
     let iter = events.iter().filter_map(|e| match e {
         Event::FootnoteReference(_) => None,
+        // What `footnotes` made of a reference (issue 13).
+        Event::InlineHtml(h) if h.starts_with("<sup class=\"footnote-reference\"") => None,
         Event::Start(Tag::FootnoteDefinition(_)) => {
             skip += 1;
             None
@@ -35,7 +37,7 @@ pub(super) fn summary_html(events: &[Event], page_url: &str) -> String {
             title: title.clone(),
             id: id.clone(),
         })),
-        e => Some(e.clone()),
+        e => Some(super::callouts::html(e.clone())),
     });
     pulldown_cmark::html::push_html(&mut html, iter);
     html

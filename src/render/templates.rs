@@ -115,6 +115,12 @@ impl Templates {
         })
     }
 
+    /// Hands templates the site's data files as `data` (issue 13), once for every page.
+    pub fn with_data(mut self, data: &serde_json::Value) -> Self {
+        self.tera.global_context().insert("data", data);
+        self
+    }
+
     /// The `current_url` of every page whose rendering called `get_page` for the content path
     /// `rel` (one of them empty if a caller had no `current_url`).
     pub fn readers_of(&self, rel: &str) -> Vec<String> {

@@ -139,9 +139,20 @@ fn scan_bytes(b: &[u8]) -> Scan {
         }
     }
     ids.sort_unstable();
+    let mut duplicate_ids: Vec<Box<str>> = ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0].clone())
+        .collect();
+    duplicate_ids.dedup();
     ids.dedup();
     dedup_in_order(&mut urls);
-    Scan { ids, urls, base }
+    Scan {
+        ids,
+        urls,
+        base,
+        duplicate_ids,
+    }
 }
 
 /// Reads a tag from its name at `start` to its `>`, with the attribute states of the HTML
@@ -224,7 +235,10 @@ fn collect(
     for (attr, value) in &tag.attrs {
         match attr.as_str() {
             "id" => ids.push(value.as_str().into()),
-            "name" if name == "a" => ids.push(value.as_str().into()),
+            // `<a name="x" id="x">` is one element with one id.
+            "name" if name == "a" && tag.attr("id") != Some(value.as_str()) => {
+                ids.push(value.as_str().into())
+            }
             "href" if name == "base" => {
                 if base.is_none() {
                     *base = Some(value.trim().into());

@@ -19,7 +19,7 @@ pub(super) struct Watch {
 }
 
 /// The folders under the site root that hold inputs; each is watched as soon as it exists.
-const INPUT_DIRS: &[&str] = &["content", "templates", "static"];
+const INPUT_DIRS: &[&str] = &["content", "templates", "static", "data"];
 
 type Fingerprint = (std::time::SystemTime, u64);
 
@@ -103,7 +103,7 @@ impl Watch {
         !hidden
             && matches!(
                 top.as_deref(),
-                Some("site.yaml" | "content" | "templates" | "static")
+                Some("site.yaml" | "content" | "templates" | "static" | "data")
             )
     }
 }

@@ -110,8 +110,59 @@ pub fn output_of(
             d
         })
         .collect();
+    errors.extend(duplicate_ids(output, only));
     errors.sort_by(|a, b| a.path.cmp(&b.path).then(a.message.cmp(&b.message)));
     errors
+}
+
+/// Ids used by more than one element of a page (issue 13): a `#fragment` could only reach the
+/// first. Grouped by template like broken links, so a theme's mistake is reported once.
+fn duplicate_ids(output: &Output, only: Option<&HashSet<&str>>) -> Vec<Diagnostic> {
+    let mut groups: Vec<(GroupKey, Vec<(&str, &Origin)>)> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
+    for (path, f) in &output.files {
+        if only.is_some_and(|o| !o.contains(path.as_str())) {
+            continue;
+        }
+        let Some(scan) = &f.scan else { continue };
+        for id in &scan.duplicate_ids {
+            let key = match &f.origin {
+                Origin::Page { template, .. } => (template.clone(), id.to_string()),
+                Origin::Template(t) => (t.clone(), id.to_string()),
+                _ => (path.clone(), id.to_string()),
+            };
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            });
+            groups[i].1.push((path, &f.origin));
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((_, id), pages)| {
+            let (path, origin) = pages[0];
+            let (file, via) = match origin {
+                Origin::Page { source, template } => (
+                    source.clone(),
+                    format!(" (in {path}, rendered by template {template})"),
+                ),
+                Origin::Template(t) => (PathBuf::from(t), format!(" (in {path})")),
+                Origin::Generated(what) => (PathBuf::from(path), format!(" (written by {what})")),
+                Origin::Copy(p) => (p.clone(), String::new()),
+            };
+            let more = if pages.len() > 1 {
+                format!(" (and on {} more pages)", pages.len() - 1)
+            } else {
+                String::new()
+            };
+            Diagnostic::new(
+                file,
+                format!("id `{id}` is used by more than one element{via}{more}"),
+            )
+            .hint("ids must be unique on a page, or links to `#id` reach only the first; rename the `{#id}` of a heading, or the id in raw HTML or in the template")
+        })
+        .collect()
 }
 
 fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
@@ -394,6 +445,7 @@ impl Sink for Scanning {
                     } else {
                         scan.urls.clear();
                         scan.base = None;
+                        scan.duplicate_ids.clear();
                     }
                     file.scan = Some(scan);
                 }

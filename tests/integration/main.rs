@@ -10,6 +10,7 @@ mod hardening;
 mod init;
 mod layout;
 mod links;
+mod rich;
 mod search;
 mod serve;
 mod serve_safety;
