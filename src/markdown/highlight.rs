@@ -684,6 +684,15 @@ impl Highlighter {
         }
     }
 
+    /// Empties the cache (the grammars stay loaded).
+    pub fn clear_cache(&self) {
+        if let Some(cache) = &self.cache
+            && let Ok(mut c) = cache.lock()
+        {
+            *c = Cache::default();
+        }
+    }
+
     fn syntaxes(&self) -> &SyntaxSet {
         self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
     }
@@ -2047,6 +2056,122 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), n);
         assert!(CLASSES.len() < 256, "class numbers are stored in one byte");
+    }
+
+    // ---- The stylesheet ------------------------------------------------------------------
+
+    const CSS: &str = include_str!("../theme/static/assets/highlight.css");
+
+    /// The `--hl-*` colours declared in the block that opens with `selector {`.
+    fn css_colors(after: &str, selector: &str) -> Vec<(String, [f64; 3])> {
+        let start = CSS[CSS.find(after).expect(after)..]
+            .find(selector)
+            .map(|i| i + CSS.find(after).unwrap() + selector.len())
+            .expect(selector);
+        let block = &CSS[start..start + CSS[start..].find('}').expect("block end")];
+        block
+            .lines()
+            .filter_map(|l| {
+                let (name, value) = l.trim().strip_prefix("--hl-")?.split_once(':')?;
+                let hex = value
+                    .trim()
+                    .trim_end_matches(';')
+                    .trim_end_matches("!important")
+                    .trim();
+                let hex = hex.strip_prefix('#')?;
+                assert_eq!(hex.len(), 6, "--hl-{name}: write colours as #rrggbb");
+                let c =
+                    |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex") as f64 / 255.0;
+                Some((name.to_string(), [c(0), c(2), c(4)]))
+            })
+            .collect()
+    }
+
+    /// WCAG 2 relative luminance and contrast ratio.
+    fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+        let lum = |c: [f64; 3]| {
+            let f = |v: f64| {
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2])
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// Every token colour against the block and the marked-line background, in both themes:
+    /// at least 4.5:1. `cargo test --lib highlight_css_contrast -- --nocapture` prints the table.
+    #[test]
+    fn highlight_css_contrast() {
+        let light = css_colors("/* ---- Colours", ":root {");
+        let dark = css_colors(
+            "@media (prefers-color-scheme: dark)",
+            ":root:not([data-theme=\"light\"]) {",
+        );
+        let dark_toggle = css_colors(
+            "@media (prefers-color-scheme: dark)",
+            ":root[data-theme=\"dark\"] {",
+        );
+        let print = css_colors("@media print", ":root {");
+        assert_eq!(dark, dark_toggle, "the two dark blocks differ");
+        assert_eq!(light, print, "the print block differs from the light one");
+        // Every class of the HTML has a colour or a style rule.
+        for (name, _) in CLASSES.iter().skip(1) {
+            assert!(CSS.contains(&format!(".{name} {{")), "no rule for .{name}");
+        }
+        for (theme, colors) in [("light", &light), ("dark", &dark)] {
+            let get = |n: &str| {
+                colors
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .unwrap_or_else(|| panic!("{theme}: no --hl-{n}"))
+                    .1
+            };
+            let (bg, line_bg) = (get("bg"), get("line-bg"));
+            println!("{theme}: token on block / on marked line");
+            let mut pairs: Vec<(String, f64)> = Vec::new();
+            for (name, color) in colors.iter() {
+                if name.ends_with("bg") || name == "line-edge" || name == "title-fg" {
+                    continue;
+                }
+                let on = match name.as_str() {
+                    "inserted" => vec![get("inserted-bg")],
+                    "deleted" => vec![get("deleted-bg")],
+                    _ => vec![bg, line_bg],
+                };
+                let ratios: Vec<f64> = on.iter().map(|b| contrast(*color, *b)).collect();
+                let min = ratios.iter().cloned().fold(f64::MAX, f64::min);
+                println!(
+                    "  --hl-{name:<10} {}",
+                    ratios
+                        .iter()
+                        .map(|r| format!("{r:5.2}"))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                );
+                pairs.push((name.clone(), min));
+            }
+            let title = contrast(get("title-fg"), get("title-bg"));
+            println!("  --hl-title-fg  {title:5.2} (on --hl-title-bg)");
+            pairs.push(("title-fg".into(), title));
+            // The marked line's edge is not text: WCAG 1.4.11 asks 3:1 against its neighbour.
+            let edge = contrast(get("line-edge"), line_bg);
+            println!("  --hl-line-edge {edge:5.2} (on --hl-line-bg, needs 3)");
+            assert!(
+                edge >= 3.0,
+                "{theme}: --hl-line-edge has a contrast of {edge:.2}, under 3"
+            );
+            for (name, min) in pairs {
+                assert!(
+                    min >= 4.5,
+                    "{theme}: --hl-{name} has a contrast of {min:.2}, under 4.5"
+                );
+            }
+        }
     }
 
     fn info_strings() -> impl Strategy<Value = String> {
