@@ -126,6 +126,7 @@ fn traced_build(t: &SiteTest, extra: &[&str]) -> Option<Vec<String>> {
         ])
         .args(extra)
         .current_dir(t.root())
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success(), "the traced build failed");
