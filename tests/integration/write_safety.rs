@@ -25,7 +25,7 @@ fn write_version(t: &SiteTest, version: u32) {
         &format!("---\ntitle: B\n---\nb v{version}\n"),
     );
     let a = t.root().join("content/a.md");
-    if version % 2 == 0 {
+    if version.is_multiple_of(2) {
         t.write(
             "content/a.md",
             &format!("---\ntitle: A\n---\na v{version}\n"),
