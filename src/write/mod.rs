@@ -128,7 +128,7 @@ impl Staging {
         if let Some(parent) = dest.parent() {
             fs::create_dir_all(parent, &self.shown.join(path))?;
         }
-        swap::write_file(&dest, bytes, self.sync, &self.shown.join(path))?;
+        fs::write(&dest, bytes, &self.shown.join(path))?;
         Ok(Data::Staged(len))
     }
 }
@@ -231,7 +231,8 @@ pub fn finish(staging: &Staging, output: &Output) -> Result<WriteReport, Error> 
                     if let Some(parent) = dest.parent() {
                         fs::create_dir_all(parent, &shown.join(path))?;
                     }
-                    swap::copy_file(src, &dest, staging.sync, &shown.join(path))?;
+                    std::fs::copy(src, &dest)
+                        .map_err(|e| fs::io(&shown.join(path), "cannot copy", &e))?;
                     Ok(true)
                 }
                 Data::Bytes(b) => Ok(matches!(staging.put(path, b)?, Data::Staged(_))),

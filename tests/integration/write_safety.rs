@@ -126,6 +126,7 @@ fn traced_build(t: &SiteTest, extra: &[&str]) -> Option<Vec<String>> {
         ])
         .args(extra)
         .current_dir(t.root())
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success(), "the traced build failed");
@@ -415,6 +416,18 @@ fn builds_into_an_output_that_is_a_mount_point() {
         want.sort();
         assert_eq!(tree(&public), want, "v{version}");
     }
+    // Where exchange is missing, each entry is moved aside and the new one renamed in.
+    write_version(&t, 4);
+    let out = run_env(&t, &["build"], &[("MEKONG_TEST_SWAP", "rename")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut want = expected(4);
+    want.push((".git/HEAD".into(), "ref: refs/heads/gh-pages\n".into()));
+    want.sort();
+    assert_eq!(tree(&public), want, "v4, two renames per entry");
     assert_eq!(
         leftovers(t.root(), &["public", "content", "site.yaml"]),
         Vec::<String>::new()
