@@ -127,8 +127,10 @@ impl Prepared {
         let (content, mut errors) = load::load(&opts.root, opts.drafts);
         let (site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
+        // A glossary page that failed to load is reported as such, not as missing.
         if let Some(g) = &config.glossary
             && !site.by_rel.contains_key(&g.page)
+            && !content.failed.contains(&g.page)
         {
             errors.push(
                 Diagnostic::new("site.yaml", format!("glossary page `{}` is not in content/", g.page))
