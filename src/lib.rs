@@ -114,12 +114,21 @@ pub struct Prepared {
     pub sources: quote::Sources,
     /// The components pages call from Markdown (issue 13).
     pub components: Option<markdown::Components>,
+    /// What the build says once without failing (why pages have no last-updated date).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
-        let (content, mut errors) = load::load(&opts.root, opts.drafts);
+        let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
+        let mut warnings = Vec::new();
+        if config.last_updated {
+            let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
+            let (dates, warning) = load::git::last_updated(&opts.root, &rels);
+            content.last_updated = dates;
+            warnings.extend(warning);
+        }
         let (site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
         if let Some(g) = &config.glossary
@@ -139,6 +148,7 @@ impl Prepared {
         };
         let mut p = Prepared {
             components,
+            warnings,
             sources: quote::Sources::new(&config.sources),
             config,
             content,
@@ -273,7 +283,8 @@ pub fn produce_into(
         doc.body_start = 0;
     }
     let (output, _, indexed) = prepared.render(&opts.root, sink, true)?;
-    let warnings = pages_warnings(&output);
+    let mut warnings = std::mem::take(&mut prepared.warnings);
+    warnings.extend(pages_warnings(&output));
     Ok(Produced {
         output,
         pages: prepared.site.nodes.len(),
@@ -296,9 +307,14 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     // The build record: stop here if nothing changed, else forget it until the swap is done.
     let mut extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
     extra.extend(config.glossary.as_ref().map(|g| g.file.clone()));
+    // With `last_updated: git`, a new commit changes pages' dates: it is part of the key.
+    let head = match config.last_updated {
+        true => load::git::head(&opts.root).unwrap_or_default(),
+        false => String::new(),
+    };
     let key = record::Record::key(
         &opts.root,
-        &format!("{:?}|{}", opts.base_url, opts.drafts),
+        &format!("{:?}|{}|{head}", opts.base_url, opts.drafts),
         &extra,
     );
     if let Some(last) = key.and_then(|key| record::Record::unchanged(&out, key)) {
