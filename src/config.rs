@@ -21,6 +21,8 @@ const KNOWN_KEYS: &[&str] = &[
     "glossary",
     "links",
     "math",
+    "edit_url",
+    "last_updated",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -51,6 +53,11 @@ pub struct Config {
     /// `$...$` and `$$...$$` are math, converted to MathML (issue 13); a page's front matter
     /// can say otherwise.
     pub math: bool,
+    /// Where a page's source can be edited: the site folder's URL in the repository's web
+    /// editor, ending with `/` (`https://github.com/USER/REPO/edit/main/`), issue 13.
+    pub edit_url: Option<String>,
+    /// `last_updated: git`: each page shows the date of the last commit that changed it.
+    pub last_updated: bool,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -152,6 +159,36 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
             serde_yaml::Value::Mapping(Default::default())
         }
     };
+    let edit_url = fields
+        .get::<String>("edit_url", "a URL such as `https://github.com/USER/REPO/edit/main/`", &mut errors)
+        .and_then(|u| {
+            let u = u.trim().to_string();
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && !u.contains(char::is_whitespace)
+                && !u.contains(['"', '<', '>']);
+            if ok {
+                Some(if u.ends_with('/') { u } else { format!("{u}/") })
+            } else {
+                errors.push(
+                    fields
+                        .error("edit_url", format!("`edit_url` is not an http(s) URL: `{u}`"))
+                        .hint("give the web editor's URL of the site folder, such as `https://github.com/USER/REPO/edit/main/`; a page's link adds `content/<its path>`"),
+                );
+                None
+            }
+        });
+    let last_updated = match fields.get::<String>("last_updated", "`git`", &mut errors) {
+        None => false,
+        Some(v) if v == "git" => true,
+        Some(v) => {
+            errors.push(
+                fields
+                    .error("last_updated", format!("`last_updated` must be `git`, not `{v}`"))
+                    .hint("write `last_updated: git` to show each page's last commit date, or leave the key out"),
+            );
+            false
+        }
+    };
 
     let raw_base = overrides
         .base_url
@@ -235,6 +272,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         search,
         links,
         math,
+        edit_url,
+        last_updated,
         extra,
         root: root.to_path_buf(),
         sources,

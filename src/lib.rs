@@ -115,16 +115,24 @@ pub struct Prepared {
     pub site: link::Site,
     pub rendered: ids::IdVec<link::NodeId, Option<markdown::Rendered>>,
     pub sources: quote::Sources,
-    /// Broken links where `links: warn` applies.
-    pub warnings: Vec<Diagnostic>,
     /// The components pages call from Markdown (issue 13).
     pub components: Option<markdown::Components>,
+    /// What the build says without failing: broken links where `links: warn` applies, why
+    /// pages have no last-updated date.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
-        let (content, mut errors) = load::load(&opts.root, opts.drafts);
+        let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
+        let mut warnings = Vec::new();
+        if config.last_updated {
+            let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
+            let (dates, warning) = load::git::last_updated(&opts.root, &rels);
+            content.last_updated = dates;
+            warnings.extend(warning);
+        }
         let (site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
         // A glossary page that failed to load is reported as such, not as missing.
@@ -146,12 +154,12 @@ impl Prepared {
         };
         let mut p = Prepared {
             components,
+            warnings,
             sources: quote::Sources::new(&config.sources),
             config,
             content,
             site,
             rendered: ids::IdVec::new(),
-            warnings: Vec::new(),
         };
         let env = p.markdown_env();
         let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
@@ -175,7 +183,7 @@ impl Prepared {
         p.rendered = rendered;
         errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
         let (errors, warnings) = verify::by_link_policy(errors, &p.content, &p.config);
-        p.warnings = warnings;
+        p.warnings.extend(warnings);
         if errors.is_empty() {
             Ok(p)
         } else {
@@ -312,9 +320,14 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     // The build record: stop here if nothing changed, else forget it until the swap is done.
     let mut extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
     extra.extend(config.glossary.as_ref().map(|g| g.file.clone()));
+    // With `last_updated: git`, a new commit changes pages' dates: it is part of the key.
+    let head = match config.last_updated {
+        true => load::git::head(&opts.root).unwrap_or_default(),
+        false => String::new(),
+    };
     let key = record::Record::key(
         &opts.root,
-        &format!("{:?}|{}", opts.base_url, opts.drafts),
+        &format!("{:?}|{}|{head}", opts.base_url, opts.drafts),
         &extra,
     );
     if let Some(last) = key.and_then(|key| record::Record::unchanged(&out, key)) {

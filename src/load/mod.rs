@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 mod data;
 mod front_matter;
+pub mod git;
 
 pub use front_matter::{FrontMatter, KeyLines, parse_doc};
 
@@ -91,6 +92,9 @@ pub struct Content {
     pub drafts: HashSet<String>,
     /// The data files under `data/`, as one mapping: `data.<name>` in templates (issue 13).
     pub data: serde_json::Value,
+    /// The date (`YYYY-MM-DD`) of the last commit that changed each doc, by `rel`, when
+    /// site.yaml says `last_updated: git` ([`last_updated`]).
+    pub last_updated: std::collections::HashMap<String, String>,
 }
 
 id_type!(

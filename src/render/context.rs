@@ -29,6 +29,10 @@ pub struct DocView<'a> {
     pub reading_time: usize,
     pub date: Option<&'a str>,
     pub updated: Option<&'a str>,
+    /// The date of the last commit that changed the page (`last_updated: git`), issue 13.
+    pub last_updated: Option<&'a str>,
+    /// Where the page's source can be edited (`edit_url`), issue 13.
+    pub edit_url: Option<String>,
     pub tags: Vec<LinkView<'a>>,
     pub weight: Option<i64>,
     pub extra: &'a serde_yaml::Value,

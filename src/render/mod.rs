@@ -418,6 +418,20 @@ pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
     e
 }
 
+/// A path for a URL: `/` kept, everything but unreserved characters percent-encoded.
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn render_node(
     id: NodeId,
     input: &Input,
@@ -495,6 +509,13 @@ fn render_node(
         reading_time: reading_time(md_ref.word_count),
         date: front.and_then(|f| f.date.as_deref()),
         updated: front.and_then(|f| f.updated.as_deref()),
+        last_updated: doc.and_then(|d| content.last_updated.get(&d.rel).map(String::as_str)),
+        edit_url: input
+            .config
+            .edit_url
+            .as_ref()
+            .zip(doc)
+            .map(|(base, d)| format!("{base}content/{}", url_path(&d.rel))),
         tags: node
             .tags
             .iter()

@@ -494,3 +494,160 @@ fn errors_on_a_missing_image_and_a_broken_component_template() {
         "{err}"
     );
 }
+
+/// Runs git in the site folder (to set up a history; mekong itself reads it with gix).
+/// `None` when there is no git binary (outside CI the test then skips).
+fn git(t: &SiteTest, args: &[&str], date: &str) -> Option<()> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(t.root())
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some(()),
+        Ok(o) => panic!("git {args:?}: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(_) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("git is missing"),
+        Err(_) => {
+            eprintln!("skipped: no git binary to make a history with");
+            None
+        }
+    }
+}
+
+/// The edit fixture with three commits: all pages, then `b page.md`, then `a.md`.
+fn with_history() -> Option<SiteTest> {
+    let t = SiteTest::fixture("rich/edit");
+    git(
+        &t,
+        &["init", "-q", "-b", "main"],
+        "2019-01-02T10:00:00+00:00",
+    )?;
+    git(&t, &["add", "."], "2019-01-02T10:00:00+00:00")?;
+    git(&t, &["commit", "-qm", "one"], "2019-01-02T10:00:00+00:00")?;
+    t.write(
+        "content/b page.md",
+        "---\ntitle: Beta page\n---\nBeta, edited.\n",
+    );
+    git(&t, &["commit", "-qam", "two"], "2020-03-04T10:00:00+00:00")?;
+    t.write("content/a.md", "---\ntitle: Alpha\n---\nAlpha, edited.\n");
+    // 23:30 in UTC-05:00 is the next day in UTC: the committer's own date counts.
+    git(
+        &t,
+        &["commit", "-qam", "three"],
+        "2021-05-06T23:30:00-05:00",
+    )?;
+    Some(t)
+}
+
+#[test]
+fn every_page_links_to_its_source_in_the_editor() {
+    let t = SiteTest::fixture("rich/edit");
+    t.write(
+        "site.yaml",
+        "title: Edit\nsearch: false\nedit_url: https://github.com/USER/REPO/edit/main/docs\n",
+    );
+    t.build_ok();
+    assert!(t.main_of("public/a/index.html").contains(
+        "<p class=\"doc-edit\" data-pagefind-ignore><a href=\"https://github.com/USER/REPO/edit/main/docs/content/a.md\">Edit this page</a></p>"
+    ));
+    assert!(
+        t.main_of("public/b-page/index.html")
+            .contains("href=\"https://github.com/USER/REPO/edit/main/docs/content/b%20page.md\""),
+        "paths are percent-encoded"
+    );
+}
+
+#[test]
+fn pages_show_the_date_of_their_last_commit() {
+    let Some(t) = with_history() else { return };
+    let s = t.build_ok();
+    assert!(s.produced.warnings.is_empty(), "{:?}", s.produced.warnings);
+    let a = t.main_of("public/a/index.html");
+    assert!(
+        a.contains("<span class=\"doc-meta-item\">Last updated <time datetime=\"2021-05-06\">2021-05-06</time></span>"),
+        "{a}"
+    );
+    assert!(
+        t.main_of("public/b-page/index.html")
+            .contains("datetime=\"2020-03-04\"")
+    );
+    // A new commit is a new date: the build record must not stop the build.
+    t.write(
+        "content/a.md",
+        "---\ntitle: Alpha\n---\nAlpha, edited.\n\nAgain.\n",
+    );
+    git(&t, &["commit", "-qam", "four"], "2022-07-08T10:00:00+00:00");
+    t.build_ok();
+    assert!(
+        t.main_of("public/a/index.html")
+            .contains("datetime=\"2022-07-08\"")
+    );
+}
+
+#[test]
+fn a_shallow_clone_or_no_repository_builds_and_says_why_once() {
+    let t = SiteTest::fixture("rich/edit");
+    let s = t.build_ok();
+    let w: Vec<String> = s.produced.warnings.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        w,
+        [
+            "site.yaml: `last_updated: git`: the site is not in a git repository, so pages show no last-updated date\n  hint: build from a clone of the repository, or remove `last_updated`"
+        ]
+    );
+    assert!(!t.main_of("public/a/index.html").contains("Last updated"));
+
+    let Some(origin) = with_history() else { return };
+    let clone = SiteTest::empty();
+    let from = format!("file://{}", origin.root().display());
+    git(
+        &clone,
+        &["clone", "-q", "--depth", "2", &from, "site"],
+        "2022-01-01T00:00:00+00:00",
+    );
+    let mut opts = mekong::Options::new(clone.root().join("site"));
+    opts.output = Some(clone.root().join("out"));
+    let s = mekong::build(&opts).unwrap_or_else(|e| panic!("{e}"));
+    let w: Vec<String> = s.produced.warnings.iter().map(|d| d.to_string()).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with("site.yaml: `last_updated: git`: no last-updated date for content/_index.md, content/b page.md: the clone is shallow"),
+        "{w:?}"
+    );
+    let a = std::fs::read_to_string(clone.root().join("out/a/index.html")).unwrap();
+    assert!(
+        a.contains("datetime=\"2021-05-06\""),
+        "the shallow history still dates a.md"
+    );
+}
+
+#[test]
+fn the_pages_workflows_fetch_the_whole_history() {
+    for f in [".github/workflows/pages.yml", "src/init/pages.yml"] {
+        let text = std::fs::read_to_string(repo_root().join(f)).unwrap();
+        assert!(
+            text.contains("uses: actions/checkout@v4\n        with:\n          # The whole history, so that `last_updated: git` can date every page.\n          fetch-depth: 0"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn errors_on_a_bad_edit_url_or_last_updated() {
+    let t = SiteTest::fixture("rich/edit");
+    t.write("site.yaml", "edit_url: github.com/x\nlast_updated: yes\n");
+    assert_eq!(
+        t.build_err(),
+        "error: site.yaml:1:1: `edit_url` is not an http(s) URL: `github.com/x`
+  hint: give the web editor's URL of the site folder, such as `https://github.com/USER/REPO/edit/main/`; a page's link adds `content/<its path>`
+error: site.yaml:2:1: `last_updated` must be `git`, not `yes`
+  hint: write `last_updated: git` to show each page's last commit date, or leave the key out"
+    );
+}
