@@ -6,6 +6,8 @@ usage: bench/serve_latency.py SITE_DIR PAGE_REL [EDITS] [MEKONG_BINARY]
 Starts `mekong serve --port 0` on SITE_DIR, listens to /__mekong/events like an open browser tab,
 then appends a line to content/PAGE_REL EDITS times (default 9) and prints the median time from the
 write to the `reload` event, and serve's own rebuild times. The page is restored afterwards.
+PAGE_REL may also be `templates/NAME` or `static/NAME` (a path from the site root): then that
+file is edited (an HTML comment or a CSS comment is appended), which rebuilds the whole site.
 """
 import http.client, os, re, statistics, subprocess, sys, threading, time
 
@@ -36,7 +38,7 @@ def listen():
 threading.Thread(target=listen, daemon=True).start()
 time.sleep(0.5)
 
-path = os.path.join(site, "content", page)
+path = os.path.join(site, page) if page.startswith(("templates/", "static/")) else os.path.join(site, "content", page)
 original = open(path, encoding="utf-8").read()
 latencies = []
 try:
@@ -44,12 +46,17 @@ try:
         seen = len(events)
         start = time.monotonic()
         with open(path, "w", encoding="utf-8") as f:
-            f.write(original + f"\n\nEdit number {i}.\n")
-        while len(events) == seen and time.monotonic() - start < 30:
+            if path.endswith(".css"):
+                f.write(original + f"\n/* edit {i} */\n")
+            elif "/templates/" in path:
+                f.write(original + f"\n<!-- edit {i} -->\n")
+            else:
+                f.write(original + f"\n\nEdit number {i}.\n")
+        while len(events) == seen and time.monotonic() - start < 120:
             time.sleep(0.001)
         if len(events) > seen:
             latencies.append((events[seen][0] - start) * 1000)
-        time.sleep(0.3)
+        time.sleep(float(os.environ.get("PAUSE", "0.3")))
 finally:
     with open(path, "w", encoding="utf-8") as f:
         f.write(original)

@@ -27,6 +27,10 @@ pub enum Command {
         /// Include pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Do not sync the new files to disk before swapping them in: faster, but a power
+        /// loss soon after the build may leave empty files in the site.
+        #[arg(long)]
+        no_fsync: bool,
     },
     /// Run the whole pipeline in memory and report every problem; writes nothing.
     Check {
@@ -45,9 +49,11 @@ pub enum Command {
         /// The port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 1111)]
         port: u16,
-        /// The address to bind; anything but loopback exposes the site to the network.
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
+        /// The address to bind (default 127.0.0.1); anything but loopback exposes the site
+        /// to the network. Without --bind only requests for localhost, 127.0.0.1 and [::1]
+        /// are answered (against DNS rebinding); with it, requests for any host name.
+        #[arg(long)]
+        bind: Option<std::net::IpAddr>,
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,

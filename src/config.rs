@@ -19,10 +19,22 @@ const KNOWN_KEYS: &[&str] = &[
     "search",
     "sources",
     "glossary",
+    "links",
     "math",
     "edit_url",
     "last_updated",
 ];
+
+/// What a broken internal link or anchor is: an error (the default), or with `links: warn`
+/// (in site.yaml, or in a section's `_index.md` for that section and those below it) a
+/// warning with the same location, for pages such as a catalogue of third-party themes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPolicy {
+    #[default]
+    Error,
+    Warn,
+}
 
 /// The validated site configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -36,6 +48,8 @@ pub struct Config {
     pub language: String,
     pub author: Option<String>,
     pub search: bool,
+    /// Whether broken links fail the build.
+    pub links: LinkPolicy,
     /// `$...$` and `$$...$$` are math, converted to MathML (issue 13); a page's front matter
     /// can say otherwise.
     pub math: bool,
@@ -110,6 +124,9 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
                 .unwrap_or_else(|| "Documentation".to_string())
         });
     let description = fields.get::<String>("description", "a string", &mut errors);
+    let links = fields
+        .get::<LinkPolicy>("links", "`error` or `warn`", &mut errors)
+        .unwrap_or_default();
     let language = fields
         .get::<String>("language", "a language code such as `en`", &mut errors)
         .unwrap_or_else(|| "en".to_string());
@@ -253,6 +270,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         language,
         author,
         search,
+        links,
         math,
         edit_url,
         last_updated,

@@ -25,6 +25,8 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// A broken link or anchor: what `links: warn` turns into a warning.
+    pub link: bool,
 }
 
 impl Diagnostic {
@@ -35,6 +37,7 @@ impl Diagnostic {
             column: None,
             message: message.into(),
             hint: None,
+            link: false,
         }
     }
 
@@ -55,6 +58,12 @@ impl Diagnostic {
     pub fn at_offset(self, text: &str, offset: usize, first_line: usize) -> Self {
         let (line, column) = line_col(text, offset);
         self.at(line + first_line - 1, column)
+    }
+
+    /// Marks a broken link or anchor (see [`Diagnostic::link`]).
+    pub fn broken_link(mut self) -> Self {
+        self.link = true;
+        self
     }
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {

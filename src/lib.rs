@@ -29,6 +29,7 @@ pub mod output;
 pub mod quote;
 pub mod record;
 pub mod render;
+pub mod scan;
 pub mod search;
 pub mod serve;
 pub mod session;
@@ -53,6 +54,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Include drafts.
     pub drafts: bool,
+    /// Skip syncing the new files to disk before the swap (`--no-fsync`).
+    pub no_fsync: bool,
 }
 
 impl Options {
@@ -112,10 +115,11 @@ pub struct Prepared {
     pub site: link::Site,
     pub rendered: ids::IdVec<link::NodeId, Option<markdown::Rendered>>,
     pub sources: quote::Sources,
+    /// What the build reports without failing: broken links where `links: warn` applies,
+    /// and why pages have no last-updated date (issue 13).
+    pub warnings: Vec<Diagnostic>,
     /// The components pages call from Markdown (issue 13).
     pub components: Option<markdown::Components>,
-    /// What the build says once without failing (why pages have no last-updated date).
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl Prepared {
@@ -131,8 +135,10 @@ impl Prepared {
         }
         let (site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
+        // A glossary page that failed to load is reported as such, not as missing.
         if let Some(g) = &config.glossary
             && !site.by_rel.contains_key(&g.page)
+            && !content.failed.contains(&g.page)
         {
             errors.push(
                 Diagnostic::new("site.yaml", format!("glossary page `{}` is not in content/", g.page))
@@ -176,6 +182,8 @@ impl Prepared {
         }
         p.rendered = rendered;
         errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
+        let (errors, warnings) = verify::by_link_policy(errors, &p.content, &p.config);
+        p.warnings.extend(warnings);
         if errors.is_empty() {
             Ok(p)
         } else {
@@ -233,7 +241,7 @@ impl Prepared {
         root: &Path,
         sink: Arc<dyn output::Sink>,
         search: bool,
-    ) -> Result<(output::Output, render::Templates, usize), Error> {
+    ) -> Result<(output::Output, render::Templates, usize, Vec<Diagnostic>), Error> {
         let templates = self.templates(root)?;
         let input = self.input();
         let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
@@ -262,11 +270,15 @@ impl Prepared {
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let errors = verify::output(&output, &self.config);
+        let (errors, warnings) = verify::by_link_policy(
+            verify::output(&output, &self.config),
+            &self.content,
+            &self.config,
+        );
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        Ok((output, templates, indexed))
+        Ok((output, templates, indexed, warnings))
     }
 }
 
@@ -282,8 +294,9 @@ pub fn produce_into(
         doc.text = String::new();
         doc.body_start = 0;
     }
-    let (output, _, indexed) = prepared.render(&opts.root, sink, true)?;
+    let (output, _, indexed, link_warnings) = prepared.render(&opts.root, sink, true)?;
     let mut warnings = std::mem::take(&mut prepared.warnings);
+    warnings.extend(link_warnings);
     warnings.extend(pages_warnings(&output));
     Ok(Produced {
         output,
@@ -301,7 +314,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let shown = error::relative(&opts.root, &out);
     check_output_location(&opts.root, &out)?;
     // The lock: one build at a time per output folder, from the record check to the swap.
-    let staging = Arc::new(write::Staging::begin(&out, &shown)?);
+    let staging = Arc::new(write::Staging::begin_with(&out, &shown, !opts.no_fsync)?);
     let config = load_config(opts)?;
 
     // The build record: stop here if nothing changed, else forget it until the swap is done.

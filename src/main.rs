@@ -15,12 +15,14 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            no_fsync,
         } => {
             let opts = mekong::Options {
                 root,
                 output,
                 base_url,
                 drafts,
+                no_fsync,
             };
             mekong::build(&opts).map(|s| {
                 print_warnings(&s.produced.warnings);
@@ -66,7 +68,14 @@ fn main() -> ExitCode {
             );
         }),
         Command::Serve { root, port, bind, open, drafts } => {
-            mekong::serve::serve(&mekong::serve::ServeOptions { root, port, bind, open, drafts })
+            // An address given on purpose may be reached under any name (a proxy, the LAN).
+            let hosts = match bind {
+                Some(_) => mekong::serve::Hosts::Any,
+                None => mekong::serve::Hosts::Local,
+            };
+            let bind = bind.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+            let opts = mekong::serve::ServeOptions { root, port, bind, open, drafts };
+            mekong::serve::serve(&opts, hosts)
         }
     };
     match result {

@@ -97,6 +97,8 @@ pub struct Scan {
     pub ids: Vec<Box<str>>,
     /// Distinct URLs in order of appearance.
     pub urls: Vec<Box<str>>,
+    /// The page's `<base href>`, against which its relative URLs resolve.
+    pub base: Option<Box<str>>,
     /// Ids that more than one element of the page has (issue 13): the output check rejects them.
     pub duplicate_ids: Vec<Box<str>>,
 }

@@ -161,7 +161,7 @@ impl Session {
         let config = crate::load_config(opts)?;
         let prepared = Prepared::new(opts, config)?;
         // The search index is made afterwards, off the request path (see `SearchJob`).
-        let (output, templates, _) = prepared.render(&opts.root, Arc::new(Memory), false)?;
+        let (output, templates, _, _) = prepared.render(&opts.root, Arc::new(Memory), false)?;
         Ok(Session {
             opts: opts.clone(),
             prepared,
@@ -216,6 +216,9 @@ impl Session {
             &self.prepared.config,
             same_ids.then_some(id),
         ));
+        // `links: warn`: broken links there are warnings, as in a full build.
+        let (errors, _) =
+            verify::by_link_policy(errors, &self.prepared.content, &self.prepared.config);
         if !errors.is_empty() {
             // Keep the last good state: the next save starts from it.
             self.prepared.content.docs[i] = old;
@@ -239,13 +242,15 @@ impl Session {
         // New headings can break a `#fragment` anywhere, also in links that templates or raw
         // HTML make: then the whole output is checked again (the scans are kept, so this is
         // cheap); else only the files that changed.
-        let errors = if same_ids {
+        let found = if same_ids {
             let only: std::collections::HashSet<&str> =
                 changed.iter().map(String::as_str).collect();
             verify::output_of(&self.output, &self.prepared.config, Some(&only))
         } else {
             verify::output(&self.output, &self.prepared.config)
         };
+        let (errors, _) =
+            verify::by_link_policy(found, &self.prepared.content, &self.prepared.config);
         Some(if errors.is_empty() {
             Ok(changed)
         } else {

@@ -26,6 +26,8 @@ pub struct FrontMatter {
     pub sources: Vec<String>,
     pub extra: serde_yaml::Value,
     pub sort_by: SortBy,
+    /// Sections only: `links: warn` makes broken links in this section warnings.
+    pub links: Option<crate::config::LinkPolicy>,
     /// 1-based lines of keys whose later checks need a location (slug, aliases, sources).
     pub lines: KeyLines,
 }
@@ -69,6 +71,7 @@ const SECTION_KEYS: &[&str] = &[
     "extra",
     "sources",
     "sort_by",
+    "links",
     "math",
 ];
 
@@ -251,6 +254,7 @@ fn parse_front_matter(
         sort_by: fields
             .get("sort_by", "one of `weight`, `date` or `title`", &mut errors)
             .unwrap_or_default(),
+        links: fields.get("links", "`error` or `warn`", &mut errors),
         lines: KeyLines {
             slug: fields.locate("slug").0,
             aliases: fields.locate("aliases").0,

@@ -52,7 +52,8 @@ pub(super) fn rewrite<'a>(
                 format!("link `{dest}` leaves the content folder"),
             )
             .at_offset(&doc.text, offset, 1)
-            .hint("link to a file inside content/, e.g. `@/page.md`"),
+            .hint("link to a file inside content/, e.g. `@/page.md`")
+            .broken_link(),
         );
         return dest.clone();
     };
@@ -100,7 +101,8 @@ pub(super) fn rewrite<'a>(
         errors.push(
             Diagnostic::new(doc.shown(), message)
                 .at_offset(&doc.text, offset, 1)
-                .hint(hint),
+                .hint(hint)
+                .broken_link(),
         );
     }
     dest.clone()

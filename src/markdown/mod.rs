@@ -10,6 +10,10 @@
 //! needs every page rendered first). It returns, for each page, the HTML and what `verify` and
 //! `render` need: headings, outgoing links with their source offsets, summary and word count.
 
+// TODO(#12): the event loop does not call `highlight` yet; docs-highlight.md, "Integration",
+// says how. Build-time highlighting of code blocks: a tested module, not yet wired in.
+pub mod highlight;
+
 use crate::config::{Config, GlossaryEntry};
 use crate::error::Diagnostic;
 use crate::link::{NodeId, Site};
@@ -125,6 +129,7 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     let mut in_link = 0usize;
     let mut in_code = 0usize;
     let mut in_html = 0usize;
+    let mut raw_html = String::new();
     let mut quote_depth = 0usize;
     let mut quote: Option<(usize, String)> = None;
     let mut block_text: Option<(usize, String)> = None;
@@ -341,6 +346,10 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 out.ids.push(footnotes::note_id(name));
             }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                raw_html.push_str(h);
+                raw_html.push('\n');
+            }
             _ => {}
         }
 
@@ -455,6 +464,16 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         (None, None) => &[],
     };
     out.summary = summary_html(summary_events, &page_url);
+    // Ids that raw HTML defines (`<a id="x">`, `<a name="x">`, any element's id) are anchors
+    // too, read by the same scanner as the output check's.
+    if !raw_html.is_empty() {
+        out.ids.extend(
+            crate::scan::scan(&raw_html)
+                .ids
+                .into_iter()
+                .map(String::from),
+        );
+    }
     out.html.reserve(body.len() + body.len() / 2);
     pulldown_cmark::html::push_html(
         &mut out.html,

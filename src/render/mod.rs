@@ -188,13 +188,13 @@ pub fn render(
     }
     for (path, bytes) in theme::ASSETS {
         if !output.files.contains_key(*path) {
-            output.files.insert(
+            output.add(
                 path.to_string(),
-                OutFile {
-                    data: Data::Bytes(bytes.to_vec()),
-                    origin: Origin::Copy(PathBuf::from(format!("(default theme) {path}"))),
-                    scan: None,
-                },
+                OutFile::new(
+                    Data::Bytes(bytes.to_vec()),
+                    Origin::Copy(PathBuf::from(format!("(default theme) {path}"))),
+                ),
+                &mut errors,
             );
         }
     }

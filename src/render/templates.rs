@@ -36,7 +36,7 @@ impl Templates {
         let readers_for_get_page = readers.clone();
         let mut sources: BTreeMap<String, String> = theme::TEMPLATES
             .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .map(|(n, t)| (format!("{}{n}", theme::PREFIX), t.to_string()))
             .collect();
         let mut from_site = std::collections::HashSet::new();
         // The same walk and ignore rules as content (hidden files, editor back-ups).
@@ -54,6 +54,8 @@ impl Templates {
             return Err(errors);
         }
         let mut tera = tera::Tera::new();
+        tera.set_fallback_prefixes([theme::PREFIX])
+            .expect("no template is added yet");
         tera.autoescape_on([".html", ".htm", ".xml"]);
         let base_path = config.base_path.clone();
         tera.register_function(
@@ -99,13 +101,7 @@ impl Templates {
                     .unwrap_or(&[]),
             );
         }
-        let shown = |name: &str| {
-            if from_site.contains(name) {
-                format!("templates/{name}")
-            } else {
-                format!("(default theme) {name}")
-            }
-        };
+        let shown = |name: &str| shown(&from_site, name);
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
@@ -151,19 +147,21 @@ impl Templates {
         self.tera.contains_template(name)
     }
 
+    /// The names a page's `template:` can use (the theme's without their prefix).
     pub fn names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.tera.get_template_names().map(str::to_string).collect();
+        let mut v: Vec<String> = self
+            .tera
+            .get_template_names()
+            .map(|n| n.strip_prefix(theme::PREFIX).unwrap_or(n).to_string())
+            .collect();
         v.sort();
+        v.dedup();
         v
     }
 
     /// The template's path as users see it.
     pub fn shown(&self, name: &str) -> String {
-        if self.from_site.contains(name) {
-            format!("templates/{name}")
-        } else {
-            format!("(default theme) {name}")
-        }
+        shown(&self.from_site, name)
     }
 
     pub fn render(
@@ -175,6 +173,19 @@ impl Templates {
         self.tera
             .render(name, ctx)
             .map_err(|e| tera_error(&e, &|n| self.shown(n), page))
+    }
+}
+
+/// A template's path as users see it: `templates/x.html`, or `(default theme) x.html` for the
+/// theme's (registered as `default/x.html`, or found under that name by fallback).
+fn shown(from_site: &std::collections::HashSet<String>, name: &str) -> String {
+    if from_site.contains(name) {
+        format!("templates/{name}")
+    } else {
+        format!(
+            "(default theme) {}",
+            name.strip_prefix(theme::PREFIX).unwrap_or(name)
+        )
     }
 }
 

@@ -1,18 +1,177 @@
 //! The HTTP side of `serve`: files of the last good build from memory, the site's 404, `/a`
 //! redirected to `/a/`, the injected client script and the Server-Sent Events stream. Request
 //! paths that could leave the output are refused before any lookup.
+//!
+//! [`run`] is the accept loop: at most [`max_connections`] at once (the others wait in the
+//! kernel's queue), a connection that has not sent a request's head within [`HEADER_TIMEOUT`]
+//! is closed, and [`check_host`] refuses a Host header that names another machine (DNS
+//! rebinding) unless the user chose the address with `--bind`.
 
 use super::client::{LIVE_JS, inject};
-use super::{Live, Notice};
+use super::{Hosts, Live, Notice};
 use crate::output::Data;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long a client may take to send the head of a request (also of the next request on a
+/// kept-alive connection) before the connection is closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections are served at once: half the files this process may open (each
+/// connection holds one, and serving needs some of its own), at most 1,024. Browsers open at
+/// most six per host.
+pub fn max_connections() -> usize {
+    #[cfg(target_os = "linux")]
+    {
+        let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+        limit
+            .current
+            .map_or(1024, |n| usize::try_from(n / 2).unwrap_or(1024))
+            .clamp(16, 1024)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        128
+    }
+}
+
+/// Serves `live` on `listener` until `stop`, then lets open responses finish (for a few
+/// seconds at most; event streams end on `stop` by themselves).
+pub(super) async fn run(
+    listener: tokio::net::TcpListener,
+    live: Arc<Live>,
+    hosts: Hosts,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    let addr = listener.local_addr().ok();
+    let allowed = Arc::new(Allowed { addr, hosts });
+    let app = axum::Router::new()
+        .fallback(handle)
+        .with_state(live)
+        .layer(axum::middleware::from_fn_with_state(allowed, check_host));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections()));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        // A free slot first: past the limit, connections wait in the kernel's queue.
+        let slot = tokio::select! {
+            s = slots.clone().acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors or the like: wait, as axum::serve does.
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::ConnectionReset
+                    ) {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        let conn =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(5)) => {}
+    }
+}
+
+/// Which Host headers are answered.
+struct Allowed {
+    addr: Option<SocketAddr>,
+    hosts: Hosts,
+}
+
+impl Allowed {
+    /// `localhost`, `127.0.0.1`, `[::1]` or the bound address, with the bound port (which a
+    /// browser leaves out only for port 80).
+    fn allows(&self, host: &str) -> bool {
+        let Some(addr) = self.addr else {
+            return false;
+        };
+        let (name, port) = match host.strip_prefix('[') {
+            Some(rest) => match rest.split_once(']') {
+                Some((name, port)) => (name, port),
+                None => return false,
+            },
+            None => match host.rsplit_once(':') {
+                Some((name, _)) => (name, &host[name.len()..]),
+                None => (host, ""),
+            },
+        };
+        let port_ok = match port.strip_prefix(':') {
+            Some(p) => p.parse::<u16>().is_ok_and(|p| p == addr.port()),
+            None => port.is_empty() && addr.port() == 80,
+        };
+        let name = name.to_ascii_lowercase();
+        port_ok
+            && (name == "localhost"
+                || name == "127.0.0.1"
+                || name == "::1"
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip == addr.ip()))
+    }
+}
+
+/// Refuses a request whose Host is not this machine's loopback name, unless any is allowed: a
+/// page elsewhere could point its own domain at 127.0.0.1 and read the preview (DNS rebinding).
+async fn check_host(
+    State(allowed): State<Arc<Allowed>>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned());
+    if allowed.hosts == Hosts::Any || host.as_deref().is_some_and(|h| allowed.allows(h)) {
+        return next.run(req).await;
+    }
+    let port = allowed.addr.map_or(0, |a| a.port());
+    let asked = match &host {
+        Some(h) => format!("for host `{h}`"),
+        None => "without a Host header".to_string(),
+    };
+    let text = format!(
+        "mekong serve refused a request {asked}: it answers only localhost, 127.0.0.1 and [::1] \
+         on port {port}, so that a page of another site cannot read this preview (DNS rebinding). \
+         To be reached under another name, start it with --bind (for example --bind 127.0.0.1 \
+         behind a proxy, or --bind 0.0.0.0 for the network).\n"
+    );
+    with_type(
+        StatusCode::FORBIDDEN,
+        "text/plain; charset=utf-8",
+        text.into_bytes(),
+    )
+}
 
 pub(super) async fn handle(State(live): State<Arc<Live>>, req: Request<Body>) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {

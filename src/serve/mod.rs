@@ -16,7 +16,7 @@ mod client;
 pub mod http;
 mod watcher;
 
-pub use http::safe_path;
+pub use http::{HEADER_TIMEOUT, max_connections, safe_path};
 
 use crate::error::{Diagnostic, Error};
 use crate::session::{self, Applied, SearchJob, Session};
@@ -154,8 +154,8 @@ impl Drop for Running {
 }
 
 /// Serves until Ctrl-C.
-pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
-    let running = start(opts)?;
+pub fn serve(opts: &ServeOptions, hosts: Hosts) -> Result<(), Error> {
+    let running = start_with(opts, hosts)?;
     let url = format!("http://{}/", display_addr(running.addr));
     println!("serving {} at {url} (Ctrl-C to stop)", opts.root.display());
     if opts.open {
@@ -169,8 +169,28 @@ pub fn serve(opts: &ServeOptions) -> Result<(), Error> {
     Ok(())
 }
 
-/// Binds, builds once and starts serving and watching in the background.
+/// Which Host headers `serve` answers. A page of another site can point its own domain at
+/// 127.0.0.1 (DNS rebinding) and then read whatever a local server answers; checking Host
+/// stops that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hosts {
+    /// Only `localhost`, `127.0.0.1`, `[::1]` and the bound address, with the port.
+    Local,
+    /// Any name (`--bind` given: the user chose how the server is reached).
+    Any,
+}
+
+/// [`start_with`] answering any Host header, as `serve` did before the check: for tests and
+/// tools that talk to the server directly. `mekong serve` answers only [`Hosts::Local`] unless
+/// `--bind` is given.
+// TODO(issue 15): default to `Hosts::Local` once tests/integration/serve.rs and hardening.rs
+// send the served address as Host (three tests send `Host: x` or `Host: burst`).
 pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
+    start_with(opts, Hosts::Any)
+}
+
+/// Binds, builds once and starts serving and watching in the background.
+pub fn start_with(opts: &ServeOptions, hosts: Hosts) -> Result<Running, Error> {
     if !opts.bind.is_loopback() {
         eprintln!(
             "warning: serving on {}: anyone who can reach this machine can read the site, drafts included",
@@ -200,6 +220,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         output: None,
         base_url: Some(format!("http://{}/", display_addr(addr))),
         drafts: opts.drafts,
+        ..Default::default()
     };
 
     let (notices, _) = broadcast::channel(64);
@@ -229,7 +250,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
         .map_err(|e| Diagnostic::new("serve", format!("cannot start the server: {e}")))?;
     let watch_live = live.clone();
     let watch_opts = build_opts.clone();
-    let mut watch_stop = stop_rx.clone();
+    let watch_stop = stop_rx.clone();
     let thread = std::thread::spawn(move || {
         runtime.block_on(async move {
             let listener = match tokio::net::TcpListener::from_std(std_listener) {
@@ -242,13 +263,7 @@ pub fn start(opts: &ServeOptions) -> Result<Running, Error> {
             let watcher = tokio::task::spawn_blocking(move || {
                 watcher::watch_loop(watch, &watch_opts, &watch_live)
             });
-            let app = axum::Router::new().fallback(http::handle).with_state(live);
-            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = watch_stop.wait_for(|s| *s).await;
-            });
-            if let Err(e) = server.await {
-                eprintln!("error: server stopped: {e}");
-            }
+            http::run(listener, live, hosts, watch_stop).await;
             let _ = watcher.await;
         });
     });

@@ -6,17 +6,16 @@
 //! page that the build writes, including what templates produced: each internal `href` and
 //! `src` must resolve to a file of this build under the base path, and each `#fragment` to an
 //! id on that page. It catches a theme's broken asset path or a missing base path before a
-//! reader does. [`scan`] is the HTML scanner both use on output files; [`Scanning`] is the sink
-//! that scans each page as it is rendered, so that a large site's HTML can leave memory at once.
+//! reader does. [`Scanning`] is the sink that scans each page as it is rendered (with
+//! [`crate::scan`]), so that a large site's HTML can leave memory at once.
 //!
 //! Verify imports the output types but not `render`: `lib` hands it the paths a build will
 //! write and wraps the output's sink in [`Scanning`].
 
 mod output;
-mod scan;
 
+pub use crate::scan::{scan, scan_file, urls_of};
 pub use output::{Checker, Scanning, output, output_of};
-pub use scan::{scan, scan_file, urls_of};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, did_you_mean};
@@ -65,8 +64,14 @@ pub fn anchors_from(
             let Some(target) = rendered[link.target].as_ref() else {
                 continue;
             };
+            // `#N%C3%BC` links to `{#Nü}`, as the output check and browsers decode it.
+            let decoded = crate::markdown::percent_decode(&link.fragment);
             let frag = crate::markdown::escape_attr(&link.fragment);
-            if target.ids.iter().any(|i| *i == link.fragment || *i == frag) {
+            if target
+                .ids
+                .iter()
+                .any(|i| *i == link.fragment || *i == frag || *i == decoded)
+            {
                 continue;
             }
             if let Some((g, ids)) = &glossary_ids
@@ -100,9 +105,52 @@ pub fn anchors_from(
                     format!("link to a missing anchor `#{}`{where_}", link.fragment),
                 )
                 .at_offset(&doc.text, link.offset, 1)
-                .hint(hint),
+                .hint(hint)
+                .broken_link(),
             );
         }
     }
     errors
+}
+
+/// Splits `diagnostics` into errors and warnings by the `links` policy: a broken link or
+/// anchor is a warning where `links: warn` applies (site.yaml for the whole site, a section's
+/// `_index.md` for its folder and below, the deepest setting winning); everything else stays
+/// an error.
+pub fn by_link_policy(
+    diagnostics: Vec<Diagnostic>,
+    content: &Content,
+    config: &Config,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    use crate::config::LinkPolicy;
+    use crate::load::Kind;
+    // Section folders with their own setting, as `content/dir/` prefixes (`content/` for root).
+    let mut scopes: Vec<(String, LinkPolicy)> = content
+        .docs
+        .iter()
+        .filter(|d| d.kind == Kind::Section)
+        .filter_map(|d| {
+            let dir = d.dir();
+            let prefix = if dir.is_empty() {
+                "content/".to_string()
+            } else {
+                format!("content/{dir}/")
+            };
+            Some((prefix, d.front.links?))
+        })
+        .collect();
+    if scopes.is_empty() && config.links == LinkPolicy::Error {
+        return (diagnostics, Vec::new());
+    }
+    scopes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    let policy = |d: &Diagnostic| {
+        let path = d.path.to_string_lossy().replace('\\', "/");
+        scopes
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .map_or(config.links, |(_, p)| *p)
+    };
+    diagnostics
+        .into_iter()
+        .partition(|d| !(d.link && policy(d) == LinkPolicy::Warn))
 }

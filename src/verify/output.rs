@@ -7,11 +7,11 @@
 //! finished output by [`output`]. Broken links that one template makes on many pages are
 //! grouped into one report with a count.
 
-use super::scan::scan_file;
 use crate::config::Config;
 use crate::error::Diagnostic;
 use crate::markdown::percent_decode;
 use crate::output::{Data, Origin, OutFile, Output, Scan, Sink};
+use crate::scan::scan_file;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -36,6 +36,10 @@ pub fn output_of(
     only: Option<&HashSet<&str>>,
 ) -> Vec<Diagnostic> {
     let host = site_host(config);
+    let resolver = Resolver {
+        base_path: &config.base_path,
+        host: &host,
+    };
     let found: Vec<(String, &Origin, String, String)> = output
         .files
         .par_iter()
@@ -46,8 +50,18 @@ pub fn output_of(
             }
             if let Some(scan) = &f.scan {
                 let exists = |p: &str| output.files.contains_key(p);
+                let base = resolver.document_base(path, scan);
                 for url in &scan.urls {
-                    let why = match resolve(url, path, &config.base_path, &host, &exists) {
+                    if path == "404.html" && relative_in_404(url) {
+                        errs.push((
+                            path.clone(),
+                            &f.origin,
+                            url.to_string(),
+                            "404.html is served for missing pages at any depth, so a relative URL in it points somewhere else on each of them; write it from the base path (in templates, url(path=...))".to_string(),
+                        ));
+                        continue;
+                    }
+                    let why = match resolver.resolve(url, path, base.as_deref(), &exists) {
                         Resolved::Ok => continue,
                         Resolved::Broken(why) => why,
                         Resolved::NeedsId { file, frag } => {
@@ -162,6 +176,7 @@ fn blame(path: &str, origin: &Origin, url: &str, why: String) -> Diagnostic {
         Origin::Copy(p) => (p.clone(), String::new()),
     };
     Diagnostic::new(file, format!("broken link `{url}`{via}: {why}"))
+        .broken_link()
         .hint("internal URLs must point at a file this build writes, under the base path; in templates use url(path=...) or the `url` fields of the context")
 }
 
@@ -188,74 +203,143 @@ fn site_host(config: &Config) -> String {
         .to_string()
 }
 
-/// Resolves a URL found in `from` (an output path); `host` is [`site_host`], and `exists`
-/// says whether an output path is written by this build.
-fn resolve(
-    url: &str,
-    from: &str,
-    base_path: &str,
-    host: &str,
-    exists: &dyn Fn(&str) -> bool,
-) -> Resolved {
-    let url = url.trim();
-    if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
-        return Resolved::Ok;
-    }
-    let local = if !host.is_empty() && url.starts_with(host) && url[host.len()..].starts_with('/') {
-        &url[host.len()..]
-    } else if crate::markdown::is_external(url) {
-        return Resolved::Ok;
-    } else {
-        url
-    };
-    let (path_q, fragment) = match local.split_once('#') {
-        Some((p, f)) => (p, Some(f)),
-        None => (local, None),
-    };
-    let path_part = path_q.split('?').next().unwrap_or("");
-    let target: String = if path_part.is_empty() {
-        from.to_string()
-    } else if let Some(abs) = path_part.strip_prefix('/') {
-        let abs = format!("/{abs}");
-        match abs.strip_prefix(base_path) {
-            Some(rest) => match normalize(rest) {
-                Some(t) => t,
-                None => return Resolved::Broken("it leaves the site".into()),
-            },
-            None if abs == base_path.trim_end_matches('/') => String::new(),
-            None => {
-                return Resolved::Broken(format!(
-                    "it does not start with the base path {base_path}"
-                ));
+/// Where a URL points before the file is looked up.
+enum Located<'u> {
+    /// Another site, a `data:` or `javascript:` URL, or this host outside the base path.
+    External,
+    Broken(String),
+    /// An output path (`a/b/`, `x.css`) and the fragment, if any.
+    Local {
+        target: String,
+        fragment: Option<&'u str>,
+    },
+}
+
+/// Resolves URLs found in the output against the output, as a browser at the base URL would.
+struct Resolver<'a> {
+    base_path: &'a str,
+    /// [`site_host`].
+    host: &'a str,
+}
+
+impl Resolver<'_> {
+    /// Where `url`, found in the output file `from`, points. `from` may be a page's `<base>`
+    /// resolved beforehand (see [`Resolver::document_base`]).
+    fn locate<'u>(&self, url: &'u str, from: &str) -> Located<'u> {
+        let url = url.trim();
+        if url.is_empty() || url.starts_with("data:") || url.starts_with("javascript:") {
+            return Located::External;
+        }
+        let on_host = !self.host.is_empty()
+            && url.starts_with(self.host)
+            && url[self.host.len()..].starts_with('/');
+        let local = if on_host {
+            &url[self.host.len()..]
+        } else if crate::markdown::is_external(url) {
+            return Located::External;
+        } else {
+            url
+        };
+        let (path_q, fragment) = match local.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (local, None),
+        };
+        // Decoded before `..` is resolved, as a server does: `%2e%2e` is `..`.
+        let path_part = percent_decode(path_q.split('?').next().unwrap_or(""));
+        let target: String = if path_part.is_empty() {
+            from.to_string()
+        } else if let Some(abs) = path_part.strip_prefix('/') {
+            let abs = format!("/{abs}");
+            match abs.strip_prefix(self.base_path) {
+                Some(rest) => match normalize(rest) {
+                    Some(t) => t,
+                    None => return Located::Broken("it leaves the site".into()),
+                },
+                None if abs == self.base_path.trim_end_matches('/') => String::new(),
+                // The site's own host outside its base path: the user site or a sibling
+                // project of a GitHub project site, not a file of this build.
+                None if on_host => return Located::External,
+                None => {
+                    return Located::Broken(format!(
+                        "it does not start with the base path {}",
+                        self.base_path
+                    ));
+                }
             }
-        }
-    } else {
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        match normalize(&format!("{dir}/{path_part}")) {
-            Some(t) => t,
-            None => return Resolved::Broken("it leaves the site".into()),
-        }
-    };
-    let target = percent_decode(&target);
-    let file = if target.is_empty() || target.ends_with('/') {
-        format!("{target}index.html")
-    } else if exists(&target) {
-        target
-    } else if exists(&format!("{target}/index.html")) {
-        format!("{target}/index.html")
-    } else {
-        target
-    };
-    if !exists(&file) {
-        return Resolved::Broken(format!("no file {file} is written by this build"));
+        } else {
+            let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+            match normalize(&format!("{dir}/{path_part}")) {
+                Some(t) => t,
+                None => return Located::Broken("it leaves the site".into()),
+            }
+        };
+        Located::Local { target, fragment }
     }
-    match fragment {
-        Some(frag) if !frag.is_empty() && file.ends_with(".html") => Resolved::NeedsId {
-            file,
-            frag: percent_decode(frag),
-        },
-        _ => Resolved::Ok,
+
+    /// What relative URLs of the file `from` resolve against: its `<base href>` when it has
+    /// one (`None` when that base is another site: then they are not ours to check).
+    fn document_base(&self, from: &str, scan: &Scan) -> Option<String> {
+        match &scan.base {
+            None => Some(from.to_string()),
+            Some(base) => match self.locate(base, from) {
+                Located::Local { target, .. } => Some(target),
+                Located::External | Located::Broken(_) => None,
+            },
+        }
     }
+
+    /// Resolves `url` found in `from` against the files that `exists` knows.
+    fn resolve(
+        &self,
+        url: &str,
+        from: &str,
+        document_base: Option<&str>,
+        exists: &dyn Fn(&str) -> bool,
+    ) -> Resolved {
+        let relative = !url.trim_start().starts_with('/') && !crate::markdown::is_external(url);
+        let from = match document_base {
+            Some(b) if relative => b,
+            // An external `<base>`: relative URLs leave the site.
+            None if relative => return Resolved::Ok,
+            _ => from,
+        };
+        let (target, fragment) = match self.locate(url, from) {
+            Located::External => return Resolved::Ok,
+            Located::Broken(why) => return Resolved::Broken(why),
+            Located::Local { target, fragment } => (target, fragment),
+        };
+        let file = if target.is_empty() || target.ends_with('/') {
+            format!("{target}index.html")
+        } else if exists(&target) {
+            target
+        } else if exists(&format!("{target}/index.html")) {
+            format!("{target}/index.html")
+        } else {
+            target
+        };
+        if !exists(&file) {
+            return Resolved::Broken(format!("no file {file} is written by this build"));
+        }
+        match fragment {
+            Some(frag) if !frag.is_empty() && file.ends_with(".html") => Resolved::NeedsId {
+                file,
+                frag: percent_decode(frag),
+            },
+            _ => Resolved::Ok,
+        }
+    }
+}
+
+/// A URL that `404.html` must not have: GitHub Pages serves that file for every missing path
+/// at any depth, so a relative URL in it points somewhere else on every such page.
+fn relative_in_404(url: &str) -> bool {
+    let u = url.trim();
+    !(u.is_empty()
+        || u.starts_with('/')
+        || u.starts_with('#')
+        || u.starts_with("data:")
+        || u.starts_with("javascript:")
+        || crate::markdown::is_external(u))
 }
 
 /// What the output check knows before rendering: every path the build will write (but the
@@ -282,16 +366,25 @@ impl Checker {
     /// the same page. What is left is checked against the finished output.
     pub fn prune(&self, path: &str, scan: &mut Scan) {
         let exists = |p: &str| self.expected.contains(p);
+        let resolver = Resolver {
+            base_path: &self.base_path,
+            host: &self.host,
+        };
+        let base = resolver.document_base(path, scan);
         let ids = std::mem::take(&mut scan.ids);
-        scan.urls.retain(
-            |url| match resolve(url, path, &self.base_path, &self.host, &exists) {
+        scan.urls.retain(|url| {
+            // The 404 page's relative URLs are reported by `output`.
+            if path == "404.html" && relative_in_404(url) {
+                return true;
+            }
+            match resolver.resolve(url, path, base.as_deref(), &exists) {
                 Resolved::Ok => false,
                 Resolved::NeedsId { file, frag } if file == path => ids
                     .binary_search_by(|i| i.as_ref().cmp(frag.as_str()))
                     .is_err(),
                 _ => true,
-            },
-        );
+            }
+        });
         scan.ids = ids;
     }
 }
@@ -332,13 +425,32 @@ impl Scanning {
 
 impl Sink for Scanning {
     fn take(&self, path: &str, mut file: OutFile) -> Result<OutFile, Diagnostic> {
-        if let Data::Bytes(b) = &file.data
-            && file.scan.is_none()
-            && (path.ends_with(".html") || path.ends_with(".xml"))
-        {
-            let mut scan = scan_file(path, b);
-            self.checker.prune(path, &mut scan);
-            file.scan = Some(scan);
+        let scanned = path.ends_with(".html") || path.ends_with(".xml") || path.ends_with(".css");
+        if file.scan.is_none() && scanned {
+            match &file.data {
+                Data::Bytes(b) => {
+                    let mut scan = scan_file(path, b);
+                    self.checker.prune(path, &mut scan);
+                    file.scan = Some(scan);
+                }
+                // Copied files: a stylesheet's URLs are checked like the theme's; an HTML file
+                // gives its ids (a `#fragment` into it is checked), but its own links are the
+                // author's business (it may be a third-party document).
+                Data::File(src) => {
+                    let bytes =
+                        crate::error::fs::read(src, std::path::Path::new(&file.origin.describe()))?;
+                    let mut scan = scan_file(path, &bytes);
+                    if path.ends_with(".css") {
+                        self.checker.prune(path, &mut scan);
+                    } else {
+                        scan.urls.clear();
+                        scan.base = None;
+                        scan.duplicate_ids.clear();
+                    }
+                    file.scan = Some(scan);
+                }
+                _ => {}
+            }
         }
         self.inner.take(path, file)
     }

@@ -387,3 +387,35 @@ fn unchanged_rebuild_notices_template_and_option_changes() {
         "a different option is a different build"
     );
 }
+
+/// Issue 11: a site template extends the default one it replaces (`default/page.html`) and
+/// overrides one block; a component defined by the site replaces the theme's everywhere.
+#[test]
+fn site_template_extends_the_default_it_replaces() {
+    let t = basic();
+    let before = t.main_of("public/a/index.html");
+    t.write(
+        "templates/page.html",
+        "{% extends \"default/page.html\" %}\n{% block tags %}{{ super() }}\n<p class=\"note\">Corrections welcome.</p>{% endblock tags %}",
+    );
+    t.build_ok();
+    let after = t.main_of("public/a/index.html");
+    assert!(after.contains("</p>\n<p class=\"note\">Corrections welcome.</p>\n</article>"));
+    assert_eq!(
+        after.replace("\n<p class=\"note\">Corrections welcome.</p>", ""),
+        before
+    );
+
+    assert!(
+        t.main_of("public/index.html")
+            .contains("<ul class=\"card-list\">")
+    );
+    t.write(
+        "templates/components.html",
+        "{% component mekong_section_list(sections) %}<p class=\"cards\">{{ sections | length }} sections</p>{% endcomponent mekong_section_list %}",
+    );
+    t.build_ok();
+    let home = t.main_of("public/index.html");
+    assert!(home.contains("<p class=\"cards\">2 sections</p>"), "{home}");
+    assert!(!home.contains("<ul class=\"card-list\">"));
+}

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 /// `lib` (the crate root: `Options`, `Prepared`, `build`, `check`) sits between the stages and
 /// the layers that wrap it (`session`, `serve`, `init`, `cli`).
 const ORDER: &[&str] = &[
-    "error", "ids", "yaml", "theme", "output", "config", "load", "link", "quote", "markdown",
-    "verify", "search", "render", "write", "record", "lib", "session", "serve", "init", "cli",
-    "main",
+    "error", "ids", "yaml", "theme", "output", "scan", "config", "load", "link", "quote",
+    "markdown", "verify", "search", "render", "write", "record", "lib", "session", "serve", "init",
+    "cli", "main",
 ];
 
 fn sources() -> Vec<PathBuf> {

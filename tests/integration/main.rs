@@ -1,6 +1,7 @@
 //! The one integration-test binary: a module per feature, each building fixture sites from
 //! tests/fixtures/ through the library (or the real binary) and asserting on what they produce.
 
+#[cfg(unix)]
 mod browser;
 mod build;
 mod errors;
@@ -8,8 +9,13 @@ mod flagship;
 mod hardening;
 mod init;
 mod layout;
+mod links;
+mod model;
 mod rich;
 mod search;
 mod serve;
+mod serve_safety;
+mod stale;
 mod support;
 mod workflow;
+mod write_safety;

@@ -2,21 +2,10 @@
 //! error recovery with the last good site still served, and requests that try to escape.
 
 use crate::support::SiteTest;
-use mekong::serve::{Notice, Running, ServeOptions, start};
+use mekong::serve::{Notice, Running};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-fn serve(t: &SiteTest) -> Running {
-    start(&ServeOptions {
-        root: t.root().to_path_buf(),
-        port: 0,
-        bind: "127.0.0.1".parse().unwrap(),
-        open: false,
-        drafts: false,
-    })
-    .unwrap_or_else(|e| panic!("serve failed: {e}"))
-}
 
 /// A raw GET: (status, headers, body). The path is sent as it is, unnormalized.
 fn get(r: &Running, path: &str) -> (u16, String, String) {
@@ -61,7 +50,7 @@ fn wait_for(
 #[test]
 fn serves_pages_assets_redirects_and_404_with_types() {
     let t = SiteTest::fixture("build/basic");
-    let r = serve(&t);
+    let r = t.serve();
     let (status, head, body) = get(&r, "/a/");
     assert_eq!(status, 200);
     assert!(
@@ -88,7 +77,7 @@ fn serves_pages_assets_redirects_and_404_with_types() {
 fn never_serves_a_file_outside_the_output() {
     let t = SiteTest::fixture("build/basic");
     t.write("secret.txt", "top secret");
-    let r = serve(&t);
+    let r = t.serve();
     for path in [
         "/../secret.txt",
         "/%2e%2e/secret.txt",
@@ -112,7 +101,7 @@ fn never_serves_a_file_outside_the_output() {
 #[test]
 fn reloads_on_edit_shows_errors_and_recovers() {
     let t = SiteTest::fixture("build/basic");
-    let r = serve(&t);
+    let r = t.serve();
     let mut rx = r.notices();
     t.write(
         "content/loose/d.md",
@@ -145,7 +134,7 @@ fn reloads_on_edit_shows_errors_and_recovers() {
 #[test]
 fn stylesheet_only_change_swaps_css() {
     let t = SiteTest::fixture("build/basic");
-    let r = serve(&t);
+    let r = t.serve();
     let mut rx = r.notices();
     t.write("static/css/extra.css", "body { color: navy; }\n");
     wait_for(&mut rx, |n| *n == Notice::Css);
@@ -155,7 +144,7 @@ fn stylesheet_only_change_swaps_css() {
 #[test]
 fn event_stream_speaks_server_sent_events() {
     let t = SiteTest::fixture("build/basic");
-    let r = serve(&t);
+    let r = t.serve();
     let mut s = TcpStream::connect(r.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
     write!(s, "GET /__mekong/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
@@ -179,7 +168,7 @@ fn event_stream_speaks_server_sent_events() {
 #[test]
 fn survives_aborted_and_many_concurrent_connections() {
     let t = SiteTest::fixture("build/basic");
-    let r = serve(&t);
+    let r = t.serve();
     for _ in 0..50 {
         let mut s = TcpStream::connect(r.addr).unwrap();
         let _ = s.write_all(b"GET /a/ HTTP/1.1\r\nHo");

@@ -1,5 +1,7 @@
 //! The test helper: copy a fixture site to a temporary folder, build it, read what it wrote,
-//! edit it and build again (after mdBook's BookTest).
+//! edit it and build again (after mdBook's BookTest). Also what tests that need something of
+//! the environment share: `unavailable` fails one that build.rs did not ignore, and
+//! `enforcing_permissions` makes permission bits apply even to root.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +18,8 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the folder `from` (all of it) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
@@ -127,6 +130,18 @@ impl SiteTest {
         html[start..end].to_string()
     }
 
+    /// Starts `serve` for this site on a free loopback port (stopped when dropped).
+    pub fn serve(&self) -> mekong::serve::Running {
+        mekong::serve::start(&mekong::serve::ServeOptions {
+            root: self.root().to_path_buf(),
+            port: 0,
+            bind: "127.0.0.1".parse().unwrap(),
+            open: false,
+            drafts: false,
+        })
+        .unwrap_or_else(|e| panic!("serve failed: {e}"))
+    }
+
     /// Runs the real binary in this site's folder.
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_mekong"))
@@ -163,4 +178,80 @@ impl SiteTest {
         v.sort();
         v
     }
+}
+
+/// Fails a test whose environment lacks what it needs. Where it is lacking, build.rs marks the
+/// test ignored (with the reason) instead, so this runs only under `CI=true`, where every test
+/// must run, or when the environment changed after build.rs probed it.
+pub fn unavailable(what: &str) -> ! {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{what}, and CI=true: every test must run in CI");
+    }
+    panic!(
+        "{what}, but build.rs found it when this test was built: the environment has changed \
+         since (run `touch build.rs` and test again to probe it afresh)"
+    );
+}
+
+/// Runs `f` on a thread of its own (with a rayon pool of its own for the build's parallel
+/// work) that lacks CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, so that permission bits apply
+/// even when the tests run as root. Capabilities belong to a thread and pass to the threads
+/// it starts; the rest of the test process keeps them.
+#[cfg(target_os = "linux")]
+pub fn enforcing_permissions<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            drop_permission_override();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .build()
+                .expect("a rayon pool");
+            pool.install(f)
+        })
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// Elsewhere permission bits are left as they are (build.rs ignores the tests as root).
+#[cfg(not(target_os = "linux"))]
+pub fn enforcing_permissions<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    f()
+}
+
+/// Clears CAP_DAC_OVERRIDE (1) and CAP_DAC_READ_SEARCH (2) from this thread's effective set.
+#[cfg(target_os = "linux")]
+fn drop_permission_override() {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy, Default)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    // _LINUX_CAPABILITY_VERSION_3: two `Data`, for capabilities 0-31 and 32-63; pid 0 is
+    // the calling thread.
+    let mut header = Header {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let mut data = [Data::default(); 2];
+    // SAFETY: capget reads the header and writes two `Data`, both valid for the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_capget,
+            &mut header as *mut Header,
+            data.as_mut_ptr(),
+        )
+    };
+    assert_eq!(r, 0, "capget: {}", std::io::Error::last_os_error());
+    data[0].effective &= !((1 << 1) | (1 << 2));
+    // SAFETY: capset reads the header and two `Data`, both valid for the call.
+    let r = unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) };
+    assert_eq!(r, 0, "capset: {}", std::io::Error::last_os_error());
 }

@@ -8,11 +8,13 @@ use super::{VISIBLE_JS, browser, screenshot_dir};
 use crate::support::SiteTest;
 use std::net::TcpListener;
 
+#[cfg_attr(
+    mekong_no_chromium,
+    ignore = "chromium not found: apt-get install chromium (or set MEKONG_CHROMIUM)"
+)]
 #[test]
 fn rich_markdown_renders_and_tabs_work_in_light_and_dark() {
-    let Some((_chrome, page)) = browser() else {
-        return;
-    };
+    let (_chrome, page) = browser();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("rich/demo");

@@ -4,10 +4,13 @@
 //! holds the whole new site. `render` hands each file to [`Staging::put`] as soon as it is made,
 //! which writes it into the staging folder only if its bytes differ from the file already in
 //! `public/`; [`finish`] then hard-links the unchanged files into the staging folder (so they
-//! keep their mtime), copies static files, and on Linux exchanges the two folders atomically
-//! (`renameat2(RENAME_EXCHANGE)`), so `public/` is at every instant either the complete old
-//! site or the complete new one. When nothing changed at all, nothing is written. A lock file
+//! keep their mtime), copies static files, syncs what is new to disk, and swaps the folders
+//! ([`swap`]: atomically where the OS allows, so `public/` is at every instant either the
+//! complete old site or the complete new one; a symlinked output is followed, a mount point
+//! has its contents swapped). When nothing changed at all, nothing is written. A lock file
 //! beside the output serializes concurrent builds of the same output.
+
+mod swap;
 
 use crate::error::{Diagnostic, Error, fs};
 use crate::output::{Data, OutFile, Output, Sink};
@@ -27,16 +30,32 @@ pub struct WriteReport {
 /// A staging folder beside the output, holding the lock until it is swapped in or dropped.
 #[derive(Debug)]
 pub struct Staging {
+    /// The folder the site goes into: the output path with symlinks followed.
     out_dir: PathBuf,
     dir: PathBuf,
     shown: PathBuf,
+    /// The output is a mount point: the staging folder is inside it, its contents are swapped.
+    inside: bool,
+    /// Where the two-rename fallback keeps the old site until the new one is in place.
+    old: PathBuf,
+    /// Sync new files and folders to disk before the swap, and the swap after it.
+    sync: bool,
+    hook: swap::Hook,
     /// Held until [`Staging::close`]: a finished build must not keep other builds waiting.
     lock: std::sync::Mutex<Option<std::fs::File>>,
 }
 
 impl Staging {
-    /// Takes the lock, removes staging folders left by killed builds, and creates a new one.
+    /// [`Staging::begin_with`], syncing to disk.
     pub fn begin(out_dir: &Path, shown: &Path) -> Result<Staging, Error> {
+        Staging::begin_with(out_dir, shown, true)
+    }
+
+    /// Takes the lock, puts back or removes what killed builds left, and creates a staging
+    /// folder: beside the output, or inside it when it is a mount point. With `sync` off,
+    /// nothing is synced to disk (a power loss may then leave empty files in the site).
+    pub fn begin_with(out_dir: &Path, shown: &Path, sync: bool) -> Result<Staging, Error> {
+        let out_dir = &swap::resolve(out_dir, shown)?;
         let parent = match out_dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -66,21 +85,29 @@ impl Staging {
             .map_err(|e| fs::io(&lock_path, "cannot create the lock file", &e))?;
         lock.lock()
             .map_err(|e| fs::io(&lock_path, "cannot lock", &e))?;
-        // Staging folders left by a killed build are ours to remove: we hold the lock.
+        // What a killed build left is ours to tidy: we hold the lock. The old site of an
+        // interrupted two-rename swap first, so that it is never lost.
+        let old = swap::aside(&parent, &name);
+        swap::recover(out_dir, &old, shown)?;
         let prefix = format!(".{name}.staging-");
-        if let Ok(entries) = std::fs::read_dir(&parent) {
-            for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&prefix) {
-                    let _ = std::fs::remove_dir_all(e.path());
-                }
-            }
-        }
-        let dir = parent.join(format!("{prefix}{}", std::process::id()));
+        remove_named(&parent, &prefix);
+        // A mount point cannot be renamed: found now, before rendering, not at the swap.
+        let inside = out_dir.is_dir() && swap::is_mount_point(out_dir);
+        let dir = if inside {
+            remove_named(out_dir, swap::INSIDE_PREFIX);
+            out_dir.join(format!("{}{}", swap::INSIDE_PREFIX, std::process::id()))
+        } else {
+            parent.join(format!("{prefix}{}", std::process::id()))
+        };
         fs::create_dir_all(&dir, shown)?;
         Ok(Staging {
             out_dir: out_dir.to_path_buf(),
             dir,
             shown: shown.to_path_buf(),
+            inside,
+            old,
+            sync,
+            hook: swap::Hook::from_env(),
             lock: std::sync::Mutex::new(Some(lock)),
         })
     }
@@ -157,10 +184,18 @@ pub fn is_kept(path: &str) -> bool {
     path == ".git" || path.starts_with(".git/")
 }
 
-/// Every file under `dir` (not folders), as `/`-separated relative paths.
+/// Every file under `dir` (not folders), as `/`-separated relative paths; not the staging
+/// folder of a build inside a mount point.
 pub fn list_files(dir: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
+        .filter_entry(|e| {
+            e.depth() != 1
+                || !e
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(swap::INSIDE_PREFIX)
+        })
         .filter_map(Result::ok)
         .filter(|e| !e.file_type().is_dir())
         .filter_map(|e| {
@@ -285,12 +320,24 @@ pub fn finish(staging: &Staging, output: &Output) -> Result<WriteReport, Error> 
     }
     // A branch checkout's .git is kept: hard-linked into the new site, never moved, so a
     // build killed at any point leaves it where it was.
+    // Inside a mount point `.git` is not swapped at all.
     let git = out_dir.join(".git");
-    if git.is_dir() {
+    if git.is_dir() && !staging.inside {
         link_tree(&git, &staging.dir.join(".git"))
             .map_err(|e| fs::io(&shown.join(".git"), "cannot keep", &e))?;
     }
-    swap(&staging.dir, out_dir, shown)?;
+    if staging.inside {
+        swap::swap_inside(&staging.dir, out_dir, staging.sync, staging.hook, shown)?;
+    } else {
+        swap::swap_beside(
+            &staging.dir,
+            out_dir,
+            &staging.old,
+            staging.sync,
+            staging.hook,
+            shown,
+        )?;
+    }
     staging.close();
     report.written = changed.len();
     Ok(report)
@@ -314,35 +361,14 @@ fn link_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Replaces `out_dir` with `staging`, atomically where the OS allows. Afterwards `staging`
-/// holds the old site (or nothing), and `Staging`'s drop removes it.
-fn swap(staging: &Path, out_dir: &Path, shown: &Path) -> Result<(), Error> {
-    if !out_dir.exists() {
-        return std::fs::rename(staging, out_dir)
-            .map_err(|e| fs::io(shown, "cannot move the new site into place", &e).into());
-    }
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
-            return Ok(());
+/// Removes the entries of `dir` whose names start with `prefix` (staging folders of killed
+/// builds).
+fn remove_named(dir: &Path, prefix: &str) {
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
         }
     }
-    // Elsewhere (or on a file system without exchange): two renames, the old site kept until
-    // the new one is in place.
-    let old = staging.with_file_name(format!(
-        "{}-old",
-        staging
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    std::fs::rename(out_dir, &old)
-        .map_err(|e| fs::io(shown, "cannot move the old site aside", &e))?;
-    if let Err(e) = std::fs::rename(staging, out_dir) {
-        let _ = std::fs::rename(&old, out_dir);
-        return Err(fs::io(shown, "cannot move the new site into place", &e).into());
-    }
-    let _ = std::fs::rename(&old, staging);
-    Ok(())
 }
