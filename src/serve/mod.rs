@@ -19,7 +19,7 @@ mod watcher;
 pub use http::{HEADER_TIMEOUT, max_connections, safe_path};
 
 use crate::error::{Diagnostic, Error};
-use crate::session::{self, Applied, SearchJob, Session};
+use crate::session::{self, Applied, Session};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -58,23 +58,17 @@ pub(crate) struct Live {
     notices: broadcast::Sender<Notice>,
     shutdown: watch::Receiver<bool>,
     /// The search index still to make for the newest state (a newer one replaces it).
-    search: Mutex<Option<SearchJob>>,
+    /// Whether the newest state still needs a search index (the worker snapshots the pages
+    /// itself when it starts, so a burst of saves copies them once, not once per save).
+    search: Mutex<bool>,
     search_wake: Condvar,
 }
 
 impl Live {
     /// Asks the search worker to index the current state, after pages are already served.
     fn queue_search(&self) {
-        let job = self
-            .session
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .and_then(Session::search_job);
-        if let Some(job) = job {
-            *self.search.lock().unwrap_or_else(|e| e.into_inner()) = Some(job);
-            self.search_wake.notify_one();
-        }
+        *self.search.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.search_wake.notify_one();
     }
 }
 
@@ -83,14 +77,14 @@ impl Live {
 /// meanwhile is dropped (the newer state has its own job queued).
 fn search_worker(live: &Live) {
     loop {
-        let job = {
+        {
             let mut slot = live.search.lock().unwrap_or_else(|e| e.into_inner());
             loop {
                 if *live.shutdown.borrow() {
                     return;
                 }
-                if let Some(job) = slot.take() {
-                    break job;
+                if std::mem::take(&mut *slot) {
+                    break;
                 }
                 slot = live
                     .search_wake
@@ -98,7 +92,15 @@ fn search_worker(live: &Live) {
                     .unwrap_or_else(|e| e.into_inner())
                     .0;
             }
-        };
+        }
+        // The snapshot of the newest state, taken now under a brief read lock.
+        let job = live
+            .session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .and_then(Session::search_job);
+        let Some(job) = job else { continue };
         let started = Instant::now();
         let (version, files) = job.run();
         match files {
@@ -230,7 +232,7 @@ pub fn start_with(opts: &ServeOptions, hosts: Hosts) -> Result<Running, Error> {
         error: RwLock::new(None),
         notices: notices.clone(),
         shutdown: stop_rx.clone(),
-        search: Mutex::new(None),
+        search: Mutex::new(false),
         search_wake: Condvar::new(),
     });
     let search_live = live.clone();
