@@ -186,9 +186,15 @@ mod properties {
 
         /// Markdown whose raw HTML has arbitrary attributes (issue 15): the build never
         /// panics, and a broken link after that HTML is always reported.
+        ///
+        /// The attributes hold no line ending (`\n` or `\r`): in Markdown two of them make a
+        /// blank line, which ends the HTML block inside an open quoted value such as
+        /// `<div a="\r\r">`; the value then runs on to the sentinel's own `href="` and the
+        /// browser sees no link at all, so there is nothing left to report (CI found that
+        /// case; mekong's tokenizer agrees with the browser there).
         #[test]
         fn raw_html_with_any_attributes_never_hides_a_broken_link(
-            attrs in prop::collection::vec("(=|=?[^ \t\n/>=\"'<]{1,5})(=\"[^\"\n]{0,6}\"|=[^ \t\n>\"'`=<]{1,4})?", 0..4),
+            attrs in prop::collection::vec("(=|=?[^ \t\r\n/>=\"'<]{1,5})(=\"[^\"\r\n]{0,6}\"|=[^ \t\r\n>\"'`=<]{1,4})?", 0..4),
         ) {
             let t = site(&format!(
                 "<div {}>\n\nx\n\n</div>\n\n<a href=\"/repo/sentinel/\">s</a>\n",
