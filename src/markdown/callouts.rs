@@ -534,6 +534,35 @@ mod tests {
     }
 
     #[test]
+    fn a_fenced_callout_inside_a_block_quote_stays_inside_it() {
+        let (events, problems) =
+            run("> Quoted.\n>\n> :::tip Inside\n> In the tip.\n> :::\n>\n> After.\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        let quotes: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Start(Tag::BlockQuote(k)) => Some(Some(*k)),
+                Event::End(TagEnd::BlockQuote(_)) => Some(None),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            quotes,
+            [Some(None), Some(Some(BlockQuoteKind::Tip)), None, None],
+            "{events:?}"
+        );
+        // A quote's callout closed outside the quote is a located problem, never a panic.
+        let body = "> :::note\n> a\n\n:::\n";
+        let (_, problems) = run(body);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("cannot close") && p.at == body.rfind(":::").unwrap()),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn every_mix_of_callout_syntax_stays_balanced_and_never_panics() {
         let parts = [
             "> [!NOTE]\n> a\n",
@@ -554,6 +583,10 @@ mod tests {
             "<div>\n",
             ":::note[T\n",
             "[^a]\n\n[^a]: n\n",
+            "> :::note\n",
+            "> :::\n",
+            "> > :::tip Deep\n",
+            "> > :::\n",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..3000 {

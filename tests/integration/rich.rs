@@ -88,6 +88,19 @@ fn fenced_callouts_hold_markdown_and_nest_in_lists() {
     assert!(html.contains("<li>\n<p>An item.</p>\n<div class=\"callout callout-important\" role=\"note\">\n<p class=\"callout-title\">[icon]Important</p>\n<p>A callout in a list item.</p>\n</div>\n</li>"), "{html}");
 }
 
+/// `:::` lines inside a `>` block quote make a callout inside the quote (they were a
+/// definition list before).
+#[test]
+fn fenced_callouts_work_inside_block_quotes() {
+    let t = built("callouts");
+    let html = prose(&t, "public/callouts/index.html");
+    assert!(
+        html.contains("<blockquote>\n<p>Quoted.</p>\n<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">[icon]<span class=\"visually-hidden\">Warning: </span>In a quote</p>\n<p>Inside the <strong>quote</strong>.</p>\n</div>\n</blockquote>"),
+        "{html}"
+    );
+    assert!(!html.contains("<dt>:::"), "{html}");
+}
+
 #[test]
 fn code_blocks_keep_callout_syntax_as_it_is() {
     let t = built("callouts");
@@ -185,9 +198,13 @@ error: content/_index.md:6:3: callout marker `[!WARNING` is not closed
 error: content/_index.md:8:1: unknown callout `:::tips`
   hint: did you mean `:::tip`? Callouts are `:::note`, `:::tip`, `:::important`, `:::warning`, `:::caution`
 error: content/_index.md:12:1: callout `:::note` is not closed
-  hint: end it with a line `:::` at the same indentation
+  hint: end it with a line `:::` at the same indentation (`> :::` inside a block quote)
 error: content/_index.md:22:3: this `:::` is not in the block where its callout opened
-  hint: put the closing `:::` in the same list item or quote as the opening line, as much indented"
+  hint: put the closing `:::` in the same list item or quote as the opening line, as much indented
+error: content/_index.md:24:3: callout `:::warning` is not closed
+  hint: end it with a line `:::` at the same indentation (`> :::` inside a block quote)
+error: content/_index.md:27:1: `:::` outside any `>` block quote cannot close the callout opened inside 1 `>` at `:::warning`
+  hint: close a callout at the same block quote level it was opened at: inside a quote, write the closing line as `> :::`"
     );
 }
 

@@ -1,5 +1,5 @@
-//! The `:::` form of callouts: finds the `:::` lines of a page's body that are outside code,
-//! pairs them, and replaces each with an HTML comment marker that pulldown-cmark parses as a
+//! The `:::` form of callouts: finds the `:::` lines of a page's body that are outside code
+//! (at the top level, in list items, or inside `>` block quotes), pairs them, and replaces each with an HTML comment marker that pulldown-cmark parses as a
 //! block of its own. [`Fences::original`] maps offsets of the new text back to the body, so
 //! that every error of the page stays located in the file the writer sees. The markers are
 //! turned into callouts by the event adapter in the parent module.
@@ -42,6 +42,18 @@ pub(in crate::markdown) struct Fences<'a> {
     pub problems: Vec<Problem>,
 }
 
+/// The content of a line after its indentation and its block quote markers (`> > `), and how
+/// many `>` it had.
+fn unquoted(line: &str) -> (&str, usize) {
+    let mut rest = line.trim_start_matches([' ', '\t']);
+    let mut depth = 0;
+    while let Some(r) = rest.strip_prefix('>') {
+        depth += 1;
+        rest = r.trim_start_matches([' ', '\t']);
+    }
+    (rest, depth)
+}
+
 enum Line<'a> {
     Open(BlockQuoteKind, Option<&'a str>),
     /// An opening line with a mistake (reported): it still pairs with its `:::`.
@@ -59,37 +71,55 @@ impl<'a> Fences<'a> {
             edits: Vec::new(),
             problems: Vec::new(),
         };
-        if !body.lines().any(|l| l.trim_start().starts_with(":::")) {
+        if !body.lines().any(|l| unquoted(l).0.starts_with(":::")) {
             return f;
         }
         let code = code_ranges(body, options);
-        // (content start, line end, what the line is)
-        let mut lines: Vec<(usize, usize, Line)> = Vec::new();
+        // (content start, line end, what the line is, block quote depth)
+        let mut lines: Vec<(usize, usize, Line, usize)> = Vec::new();
         let mut offset = 0;
         for raw in body.split_inclusive('\n') {
             let start = offset;
             offset += raw.len();
             let line = raw.trim_end_matches('\n');
-            let content = line.trim_start_matches([' ', '\t']);
+            let (content, depth) = unquoted(line);
             let at = start + (line.len() - content.len());
             if !content.starts_with(":::") || inside(&code, at) {
                 continue;
             }
             let end = start + line.len();
             match parse_line(content) {
-                Ok(l) => lines.push((at, end, l)),
+                Ok(l) => lines.push((at, end, l, depth)),
                 Err((message, hint)) => {
                     f.problems.push(Problem { at, message, hint });
-                    lines.push((at, end, Line::BadOpen));
+                    lines.push((at, end, Line::BadOpen, depth));
                 }
             }
         }
         // Pair them.
         let mut stack: Vec<usize> = Vec::new();
         let mut pairs: Vec<(usize, usize)> = Vec::new();
-        for (i, (at, _, l)) in lines.iter().enumerate() {
+        for (i, (at, _, l, depth)) in lines.iter().enumerate() {
             match l {
                 Line::Open(..) | Line::BadOpen => stack.push(i),
+                // A callout opened inside a `>` quote closes inside the same quote.
+                Line::Close if stack.last().is_some_and(|&o| lines[o].3 != *depth) => {
+                    let o = stack[stack.len() - 1];
+                    let quote = |d: usize| match d {
+                        0 => "outside any `>` block quote".to_string(),
+                        d => format!("inside {} `>`", d),
+                    };
+                    f.problems.push(Problem {
+                        at: *at,
+                        message: format!(
+                            "`:::` {} cannot close the callout opened {} at `{}`",
+                            quote(*depth),
+                            quote(lines[o].3),
+                            body[lines[o].0..lines[o].1].trim_end()
+                        ),
+                        hint: "close a callout at the same block quote level it was opened at: inside a quote, write the closing line as `> :::`".into(),
+                    });
+                }
                 Line::Close => match stack.pop() {
                     Some(o) => pairs.push((o, i)),
                     None => f.problems.push(Problem {
@@ -101,14 +131,14 @@ impl<'a> Fences<'a> {
             }
         }
         for o in stack {
-            let (at, end, line) = &lines[o];
+            let (at, end, line, _) = &lines[o];
             if matches!(line, Line::BadOpen) {
                 continue;
             }
             f.problems.push(Problem {
                 at: *at,
                 message: format!("callout `{}` is not closed", &body[*at..*end].trim_end()),
-                hint: "end it with a line `:::` at the same indentation".into(),
+                hint: "end it with a line `:::` at the same indentation (`> :::` inside a block quote)".into(),
             });
         }
         if pairs.is_empty() {
@@ -136,7 +166,7 @@ impl<'a> Fences<'a> {
         let mut out = String::with_capacity(body.len() + markers.len() * 24);
         let mut last = 0;
         for (i, marker) in markers {
-            let (at, end, _) = &lines[i];
+            let (at, end, _, _) = &lines[i];
             out.push_str(&body[last..*at]);
             let new_start = out.len();
             out.push_str(&marker);
