@@ -3,6 +3,8 @@
 //!
 //! - `mekong_no_chromium`: no chromium at `$MEKONG_CHROMIUM` or the usual paths, so the
 //!   browser tests (tests/integration/browser.rs) are ignored;
+//! - `mekong_no_axe`: `$MEKONG_AXE` does not name axe-core's `axe.min.js` (`.ci/run` installs
+//!   it from npm), so the accessibility tests (tests/integration/browser/axe.rs) are ignored;
 //! - `mekong_ignores_permissions`: this user reads a mode-000 file (root), so permission bits
 //!   cannot make a read-only folder;
 //! - `mekong_no_tmpfs`: this user cannot mount a tmpfs (a full disk, or a read-only folder
@@ -13,7 +15,7 @@
 //! ignored with its reason instead of passing without testing anything. Under `CI=true` no cfg
 //! is set: every test runs, and one whose environment lacks what it needs fails.
 //!
-//! The build script runs again when CI, MEKONG_CHROMIUM or TMPDIR change, and (on Debian)
+//! The build script runs again when CI, MEKONG_CHROMIUM, MEKONG_AXE or TMPDIR change, and (on Debian)
 //! when a package is installed, so installing chromium is noticed. Nothing else is watched:
 //! a watched path that does not exist would rebuild the package every time.
 
@@ -30,6 +32,7 @@ const CHROMIUM: &[&str] = &[
 
 const CFGS: &[&str] = &[
     "mekong_no_chromium",
+    "mekong_no_axe",
     "mekong_ignores_permissions",
     "mekong_no_tmpfs",
     "mekong_case_insensitive_tmp",
@@ -37,7 +40,7 @@ const CFGS: &[&str] = &[
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    for var in ["CI", "MEKONG_CHROMIUM", "TMPDIR"] {
+    for var in ["CI", "MEKONG_CHROMIUM", "MEKONG_AXE", "TMPDIR"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     // dpkg rewrites its status file on every install or removal.
@@ -55,6 +58,9 @@ fn main() {
     let mut set = Vec::new();
     if !has_chromium() {
         set.push("mekong_no_chromium");
+    }
+    if !std::env::var_os("MEKONG_AXE").is_some_and(|p| Path::new(&p).is_file()) {
+        set.push("mekong_no_axe");
     }
     let ignores_permissions = ignores_permissions(&out);
     if ignores_permissions {

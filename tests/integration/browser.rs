@@ -5,6 +5,7 @@
 //! `CI=true`, where they run and fail (see `harness::chromium`). Screenshots are written to
 //! `target/screenshots/` on every run for a person to look at.
 
+mod axe;
 mod harness;
 mod rich;
 mod server;
