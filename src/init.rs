@@ -2,7 +2,8 @@
 //!
 //! This module owns the scaffold: `site.yaml` with every key explained, a home page, a `guide`
 //! section with two pages that show front matter, checked internal links and anchors, a table
-//! of contents, a table and code blocks, a `.gitignore` for `public/`, and a GitHub Pages
+//! of contents, callouts, components, formulas, a data file read by a component of the site's
+//! own, a table and code blocks, a `.gitignore` for `public/`, and a GitHub Pages
 //! workflow. The files live under `src/init/` and are embedded with `include_str!`, so the
 //! binary needs nothing beside it; the site builds at once with the embedded default theme.
 //!
@@ -33,6 +34,11 @@ const FILES: &[(&str, &str)] = &[
     (
         "content/guide/writing.md",
         include_str!("init/content/guide/writing.md"),
+    ),
+    ("data/project.yaml", include_str!("init/data/project.yaml")),
+    (
+        "templates/components/version.html",
+        include_str!("init/templates/components/version.html"),
     ),
     (
         ".github/workflows/pages.yml",

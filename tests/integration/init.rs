@@ -54,6 +54,8 @@ fn a_new_site_builds_at_once_with_the_default_theme() {
         "content/guide/getting-started.md",
         "content/guide/writing.md",
         ".github/workflows/pages.yml",
+        "data/project.yaml",
+        "templates/components/version.html",
     ] {
         assert!(
             files.iter().any(|f| f == Path::new(expected)),
@@ -98,6 +100,26 @@ fn a_new_site_builds_at_once_with_the_default_theme() {
     assert!(
         writing.contains("<table>") && writing.contains("<pre"),
         "a table and code: {writing}"
+    );
+
+    // The rich Markdown the starter shows: a callout, a definition list, a component, a
+    // formula, and a component of the site's own that reads its data file.
+    for shown in [
+        "<div class=\"callout callout-tip\"",
+        "<dl>",
+        "<details",
+        "<math",
+        "<strong class=\"version\">My project 0.1.0</strong>",
+    ] {
+        assert!(
+            writing.contains(shown),
+            "{shown} not on the writing page: {writing}"
+        );
+    }
+    let yaml = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    assert!(
+        yaml.contains("# edit_url: ") && yaml.contains("# last_updated: git"),
+        "site.yaml explains the edit link and last-updated date: {yaml}"
     );
 
     // Links written as source paths became URLs, anchors kept.

@@ -664,3 +664,30 @@ error: site.yaml:2:1: `last_updated` must be `git`, not `yes`
   hint: write `last_updated: git` to show each page's last commit date, or leave the key out"
     );
 }
+
+/// A component reads the site's data files through the implicit argument `@data` (and the
+/// site's settings through `@config`); an inline call at the start of a paragraph's line stays
+/// in the paragraph.
+#[test]
+fn components_read_data_files_and_stay_inline_at_a_line_start() {
+    let t = SiteTest::empty();
+    t.write("site.yaml", "title: Test site\n");
+    t.write("data/project.yaml", "name: Mekong\nversion: \"1.2.0\"\n");
+    t.write(
+        "templates/components/release.html",
+        "{% component release(@data, @config) -%}\n<b class=\"release\">{{ config.title }}: {{ data.project.name }} {{ data.project.version }}</b>\n{%- endcomponent release %}\n",
+    );
+    t.write(
+        "content/_index.md",
+        "---\ntitle: Home\n---\nThe release is\n{{ release() }}, out now.\n\n{{ release() }} comes first.\n",
+    );
+    t.build_ok();
+    let main = t.main_of("public/index.html");
+    let b = "<b class=\"release\">Test site: Mekong 1.2.0</b>";
+    assert!(
+        main.contains(&format!("<p>The release is\n{b}, out now.</p>")),
+        "{main}"
+    );
+    assert!(main.contains(&format!("<p>{b} comes first.</p>")), "{main}");
+    assert!(!main.contains("mekong-component"), "{main}");
+}

@@ -16,6 +16,11 @@ use std::ops::Range;
 
 pub(in crate::markdown) const OPEN: &str = "<!--mekong-component:";
 pub(in crate::markdown) const CLOSE: &str = "<!--/mekong-component:";
+/// The marker of an inline call that shares its line with text: an element, not a comment,
+/// because a line that starts with `<!--` starts an HTML block (one that interrupts a
+/// paragraph and swallows the rest of the line), while a tag followed by text on its line
+/// never does.
+pub(in crate::markdown) const INLINE: &str = "<mekong-component-";
 
 /// One call found in the body.
 #[derive(Debug)]
@@ -175,7 +180,12 @@ impl<'a> Calls<'a> {
                 }
                 open.push((n, 0));
             }
-            c.edit(&mut out, &mut last, body, at, end, &format!("{OPEN}{n}-->"));
+            let marker = if inline && !alone_on_line(body, at, end) {
+                format!("{INLINE}{n}>")
+            } else {
+                format!("{OPEN}{n}-->")
+            };
+            c.edit(&mut out, &mut last, body, at, end, &marker);
             i = end;
         }
         for (n, _) in open {
@@ -234,6 +244,9 @@ impl<'a> Calls<'a> {
 pub(in crate::markdown) fn marker(html: &str) -> Option<(usize, bool)> {
     let h = html.trim();
     if let Some(n) = h.strip_prefix(OPEN).and_then(|r| r.strip_suffix("-->")) {
+        return n.parse().ok().map(|n| (n, true));
+    }
+    if let Some(n) = h.strip_prefix(INLINE).and_then(|r| r.strip_suffix('>')) {
         return n.parse().ok().map(|n| (n, true));
     }
     let n = h.strip_prefix(CLOSE)?.strip_suffix("-->")?;
@@ -413,6 +426,31 @@ mod tests {
         assert!(c.text.contains("<!--/mekong-component:1-->"));
         let b = c.text.find("b.").unwrap();
         assert_eq!(c.original(b), body.find("b.").unwrap());
+    }
+
+    /// A call that starts a line of a paragraph, with text after it, stays in the paragraph
+    /// (its comment marker started an HTML block that swallowed the rest of the line).
+    #[test]
+    fn an_inline_call_at_the_start_of_a_line_stays_inline() {
+        let body = "The release,\n{{ version() }}, is out.\n\n{{ version() }} is first.\n\n{{ version() }}\n";
+        let c = Calls::scan(body, super::super::super::options());
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let events: Vec<_> = Parser::new_ext(&c.text, super::super::super::options()).collect();
+        let inline = events
+            .iter()
+            .filter(|e| matches!(e, Event::InlineHtml(h) if marker(h).is_some()))
+            .count();
+        let block = events
+            .iter()
+            .filter(|e| matches!(e, Event::Html(h) if marker(h).is_some()))
+            .count();
+        assert_eq!((inline, block), (2, 1), "{events:?}");
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, Event::Html(h) if h.contains("is out"))),
+            "{events:?}"
+        );
     }
 
     #[test]
