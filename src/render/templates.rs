@@ -105,7 +105,7 @@ impl Templates {
         if let Err(e) =
             tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         {
-            return Err(vec![tera_error(&e, &shown, None)]);
+            return Err(every_template_error(&e, &sources, &shown));
         }
         Ok(Templates {
             tera,
@@ -190,6 +190,33 @@ fn shown(from_site: &std::collections::HashSet<String>, name: &str) -> String {
 }
 
 /// A Tera error as a located diagnostic: the template file and line, and the page being rendered.
+/// All the errors of a set of templates that failed to compile: Tera stops at the first, so
+/// each template is parsed again on its own to find every syntax error (a writer fixes them
+/// in one go); an error that only the whole set shows (a missing parent template, a loop of
+/// `extends`) is reported as Tera gave it.
+fn every_template_error(
+    first: &tera::Error,
+    sources: &BTreeMap<String, String>,
+    shown: &dyn Fn(&str) -> String,
+) -> Vec<Diagnostic> {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut push = |d: Diagnostic| {
+        if !errors.iter().any(|e| e.to_string() == d.to_string()) {
+            errors.push(d);
+        }
+    };
+    for (name, text) in sources {
+        let mut alone = tera::Tera::new();
+        if let Err(e) = alone.add_raw_template(name, text)
+            && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+        {
+            push(tera_error(&e, shown, None));
+        }
+    }
+    push(tera_error(first, shown, None));
+    errors
+}
+
 fn tera_error(e: &tera::Error, shown: &dyn Fn(&str) -> String, page: Option<&Path>) -> Diagnostic {
     let while_rendering = page
         .map(|p| format!(" (while rendering {})", p.display()))

@@ -108,6 +108,23 @@ fn errors_on_template_syntax_with_template_line() {
     );
 }
 
+/// Every template with a syntax error is reported in one run, not only the first.
+#[test]
+fn errors_on_every_template_with_a_syntax_error() {
+    let err = fails("template_syntax_twice");
+    for file in [
+        "templates/page.html:4:19",
+        "templates/section.html:3:",
+        "templates/tags.html:2:",
+    ] {
+        assert!(
+            err.contains(&format!("error: {file}")) && err.matches(file).count() == 1,
+            "{file} reported once: {err}"
+        );
+    }
+    assert_eq!(err.matches("template syntax error").count(), 3, "{err}");
+}
+
 #[test]
 fn errors_on_undefined_template_variable_naming_the_page() {
     let err = fails("undefined_variable");
