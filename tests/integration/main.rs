@@ -18,4 +18,5 @@ mod serve_safety;
 mod stale;
 mod support;
 mod workflow;
+mod vnu;
 mod write_safety;
