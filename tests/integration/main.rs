@@ -11,6 +11,7 @@ mod init;
 mod layout;
 mod links;
 mod model;
+mod reader;
 mod rich;
 mod search;
 mod serve;
