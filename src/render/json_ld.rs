@@ -1,5 +1,6 @@
 //! Structured data for search engines (issue 19): a JSON-LD block per page, `WebSite` on the
-//! home page and `Article` with a `BreadcrumbList` on every other page and section.
+//! home page and, on every other page and section, an `@graph` of its `Article` and its
+//! `BreadcrumbList`.
 //!
 //! Render calls [`for_node`] and puts the result in the page's context as `json_ld`; the theme
 //! writes it inside `<script type="application/ld+json">`. Schema.org wants absolute URLs, so
@@ -78,10 +79,12 @@ pub fn for_node(input: &Input, urls: &Urls, id: NodeId) -> String {
                     })
                 })
                 .collect();
-            obj.insert(
-                "breadcrumb".into(),
-                json!({"@type": "BreadcrumbList", "itemListElement": items}),
-            );
+            // Schema.org puts breadcrumbs on the page, not the article: one graph of both.
+            obj.remove("@context");
+            doc = json!({
+                "@context": "https://schema.org",
+                "@graph": [doc, {"@type": "BreadcrumbList", "itemListElement": items}],
+            });
         }
     }
     script_safe(&doc.to_string())

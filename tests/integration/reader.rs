@@ -161,11 +161,14 @@ fn json_ld_gives_the_website_on_the_home_page_and_articles_with_breadcrumbs() {
     assert_eq!(home["@type"], "WebSite");
     assert_eq!(home["url"], BASE);
     assert_eq!(home["name"], "AMM-51: Resilience and Innovation");
-    let economy = json_ld("topics/economy/", &t.read("public/topics/economy/index.html"));
+    let graph = json_ld("topics/economy/", &t.read("public/topics/economy/index.html"));
+    assert_eq!(graph["@context"], "https://schema.org");
+    let (economy, trail) = (&graph["@graph"][0], &graph["@graph"][1]);
     assert_eq!(economy["@type"], "Article");
+    assert_eq!(trail["@type"], "BreadcrumbList");
     assert_eq!(economy["headline"], "Trade and the economic agenda");
     assert_eq!(economy["url"], format!("{BASE}topics/economy/"));
-    let crumbs = economy["breadcrumb"]["itemListElement"].as_array().unwrap();
+    let crumbs = trail["itemListElement"].as_array().unwrap();
     let names: Vec<&str> = crumbs.iter().map(|c| c["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["AMM-51: Resilience and Innovation", "Topics", "Trade and the economic agenda"]);
     assert_eq!(crumbs[1]["item"], format!("{BASE}topics/"));
@@ -181,7 +184,7 @@ fn json_ld_gives_the_website_on_the_home_page_and_articles_with_breadcrumbs() {
     t.write(p, &t.read(p).replace("title: \"About this site\"", "title: \"About </script><script>alert(1)</script> & more\""));
     t.build_with(|o| o.base_url = Some(BASE.into())).unwrap();
     let about = json_ld("about/", &t.read("public/about/index.html"));
-    assert_eq!(about["headline"], "About </script><script>alert(1)</script> & more");
+    assert_eq!(about["@graph"][0]["headline"], "About </script><script>alert(1)</script> & more");
 }
 
 #[test]
