@@ -40,7 +40,7 @@ fn page_urls(t: &SiteTest, origin: &str) -> Vec<String> {
 }
 
 /// What one page looks like to the checks below, measured in the page.
-const MEASURE: &str = r#"(() => {
+const MEASURE: &str = r##"(() => {
   const main = document.querySelector('main');
   const out = {problems: [], scrolling: 0, tables: 0};
   const visible = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
@@ -100,7 +100,7 @@ const MEASURE: &str = r#"(() => {
   out.firstLine = Math.round(r.top + parseFloat(getComputedStyle(first).lineHeight || '24'));
   out.firstText = first.textContent.trim().slice(0, 50);
   return out;
-})()"#;
+})()"##;
 
 #[cfg_attr(
     mekong_no_chromium,
