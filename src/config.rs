@@ -186,7 +186,11 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
             }
         });
     let publish = fields
-        .get::<Vec<String>>("publish", "a list of paths such as `[content/source/report.txt]`", &mut errors)
+        .get::<Vec<String>>(
+            "publish",
+            "a list of paths such as `[content/source/report.txt]`",
+            &mut errors,
+        )
         .unwrap_or_default()
         .into_iter()
         .map(|p| p.trim_start_matches("./").to_string())

@@ -126,7 +126,8 @@ impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
         let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
-        let mut warnings: Vec<Diagnostic> = config::relative_base_warning(&config).into_iter().collect();
+        let mut warnings: Vec<Diagnostic> =
+            config::relative_base_warning(&config).into_iter().collect();
         if config.last_updated {
             let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
             let (dates, warning) = load::git::last_updated(&opts.root, &rels);

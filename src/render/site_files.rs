@@ -151,7 +151,10 @@ pub fn atom(input: &Input, urls: &Urls) -> String {
 pub fn robots(urls: &Urls) -> String {
     let mut s = String::from("User-agent: *\nAllow: /\n");
     if !urls.origin.is_empty() {
-        s.push_str(&format!("Sitemap: {}sitemap.xml\n", urls.permalink(&urls.url[ROOT])));
+        s.push_str(&format!(
+            "Sitemap: {}sitemap.xml\n",
+            urls.permalink(&urls.url[ROOT])
+        ));
     }
     s
 }

@@ -18,6 +18,6 @@ mod serve;
 mod serve_safety;
 mod stale;
 mod support;
-mod workflow;
 mod vnu;
+mod workflow;
 mod write_safety;

@@ -126,9 +126,16 @@ fn every_page_under_a_sub_path_reads_well_at_375_and_1280_in_light_and_dark() {
                 page.goto(url);
                 let m: Value = page.js(MEASURE);
                 let rel = url.trim_start_matches(&format!("{origin}{PREFIX}"));
-                let name = if rel.is_empty() { "home".to_string() } else { rel.trim_end_matches('/').replace(['/', '.'], "-") };
+                let name = if rel.is_empty() {
+                    "home".to_string()
+                } else {
+                    rel.trim_end_matches('/').replace(['/', '.'], "-")
+                };
                 for p in m["problems"].as_array().unwrap() {
-                    problems.push(format!("{rel} at {width} px, {scheme}: {}", p.as_str().unwrap()));
+                    problems.push(format!(
+                        "{rel} at {width} px, {scheme}: {}",
+                        p.as_str().unwrap()
+                    ));
                 }
                 if width == 375 {
                     scrolling_at_375 += m["scrolling"].as_u64().unwrap();
@@ -140,27 +147,45 @@ fn every_page_under_a_sub_path_reads_well_at_375_and_1280_in_light_and_dark() {
                         ));
                     }
                     if m["tocOpen"].as_bool().unwrap() {
-                        problems.push(format!("{rel} at 375 px: the table of contents is open above the text"));
+                        problems.push(format!(
+                            "{rel} at 375 px: the table of contents is open above the text"
+                        ));
                     }
                 } else if m["h2"].as_u64().unwrap() >= 2 && !m["tocOpen"].as_bool().unwrap() {
-                    problems.push(format!("{rel} at {width} px: the table of contents is closed"));
+                    problems.push(format!(
+                        "{rel} at {width} px: the table of contents is closed"
+                    ));
                 }
                 page.screenshot(&dir.join(format!("reader-{name}-{width}-{scheme}.png")));
             }
         }
     }
-    println!("{} pages x 4; tables that scroll at 375 px (in both schemes): {scrolling_at_375}", urls.len());
-    assert!(problems.is_empty(), "{} problem(s):\n  {}", problems.len(), problems.join("\n  "));
+    println!(
+        "{} pages x 4; tables that scroll at 375 px (in both schemes): {scrolling_at_375}",
+        urls.len()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
     page.assert_clean("every page at 375 and 1280 px, light and dark");
 }
 
 /// The nodes of an accessibility tree with role `role`.
 fn with_role<'a>(tree: &'a [Value], role: &str) -> Vec<&'a Value> {
-    tree.iter().filter(|n| n["role"]["value"] == role && n["ignored"] != true).collect()
+    tree.iter()
+        .filter(|n| n["role"]["value"] == role && n["ignored"] != true)
+        .collect()
 }
 
 fn property<'a>(node: &'a Value, name: &str) -> Option<&'a Value> {
-    node["properties"].as_array()?.iter().find(|p| p["name"] == name).map(|p| &p["value"]["value"])
+    node["properties"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| &p["value"]["value"])
 }
 
 #[cfg_attr(
@@ -173,20 +198,34 @@ fn the_search_field_is_a_named_combobox_in_the_accessibility_tree() {
     let (_t, _server, origin) = served();
     page.viewport(1280, 900);
     page.goto(&format!("{origin}{PREFIX}about/"));
-    page.wait_js("the search field", Duration::from_secs(5), "!document.getElementById('search').hidden");
+    page.wait_js(
+        "the search field",
+        Duration::from_secs(5),
+        "!document.getElementById('search').hidden",
+    );
     let tree = page.ax_tree();
     let boxes = with_role(&tree, "combobox");
     assert_eq!(boxes.len(), 1, "one combobox: {boxes:?}");
     let b = boxes[0];
     assert_eq!(b["name"]["value"], "Search this site", "{b}");
     assert_eq!(property(b, "expanded"), Some(&Value::Bool(false)), "{b}");
-    assert_eq!(property(b, "autocomplete").and_then(Value::as_str), Some("list"), "{b}");
+    assert_eq!(
+        property(b, "autocomplete").and_then(Value::as_str),
+        Some("list"),
+        "{b}"
+    );
     assert!(with_role(&tree, "search").len() == 1, "the search landmark");
     // Typing shows results: the combobox is expanded, its listbox holds options, and the
     // selected one is the active descendant.
-    page.js("(() => { const i = document.getElementById('search-input'); i.focus(); return true; })()");
+    page.js(
+        "(() => { const i = document.getElementById('search-input'); i.focus(); return true; })()",
+    );
     page.insert_text("RCEP");
-    page.wait_js("search results", Duration::from_secs(8), "document.querySelectorAll('#search-results [role=option]').length > 0");
+    page.wait_js(
+        "search results",
+        Duration::from_secs(8),
+        "document.querySelectorAll('#search-results [role=option]').length > 0",
+    );
     page.press("ArrowDown");
     let tree = page.ax_tree();
     let b = with_role(&tree, "combobox")[0];
@@ -197,9 +236,14 @@ fn the_search_field_is_a_named_combobox_in_the_accessibility_tree() {
     let options = with_role(&tree, "option");
     assert!(!options.is_empty(), "no options in the tree");
     assert!(
-        options.iter().any(|o| property(o, "selected") == Some(&Value::Bool(true))),
+        options
+            .iter()
+            .any(|o| property(o, "selected") == Some(&Value::Bool(true))),
         "no option is selected after ArrowDown: {options:?}"
     );
-    assert!(property(b, "activedescendant").is_some(), "no active descendant: {b}");
+    assert!(
+        property(b, "activedescendant").is_some(),
+        "no active descendant: {b}"
+    );
     page.assert_clean("the search field's accessibility tree");
 }
