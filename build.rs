@@ -10,12 +10,15 @@
 //! - `mekong_no_tmpfs`: this user cannot mount a tmpfs (a full disk, or a read-only folder
 //!   for root);
 //! - `mekong_case_insensitive_tmp`: the temporary folder's file system folds case.
+//! - `mekong_no_vnu`: no `java` on PATH or no Nu HTML checker jar (`$MEKONG_VNU_JAR`, else
+//!   `target/vnu/node_modules/vnu-jar/build/dist/vnu.jar`, where `.ci/run` installs the npm
+//!   package `vnu-jar`), so the HTML validation test (tests/integration/vnu.rs) is ignored.
 //!
 //! A test marked `#[cfg_attr(<cfg>, ignore = "<why>")]` is then reported by `cargo test` as
 //! ignored with its reason instead of passing without testing anything. Under `CI=true` no cfg
 //! is set: every test runs, and one whose environment lacks what it needs fails.
 //!
-//! The build script runs again when CI, MEKONG_CHROMIUM, MEKONG_AXE or TMPDIR change, and (on Debian)
+//! The build script runs again when CI, MEKONG_CHROMIUM, MEKONG_AXE, MEKONG_VNU_JAR or TMPDIR change, and (on Debian)
 //! when a package is installed, so installing chromium is noticed. Nothing else is watched:
 //! a watched path that does not exist would rebuild the package every time.
 
@@ -36,11 +39,12 @@ const CFGS: &[&str] = &[
     "mekong_ignores_permissions",
     "mekong_no_tmpfs",
     "mekong_case_insensitive_tmp",
+    "mekong_no_vnu",
 ];
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    for var in ["CI", "MEKONG_CHROMIUM", "MEKONG_AXE", "TMPDIR"] {
+    for var in ["CI", "MEKONG_CHROMIUM", "MEKONG_AXE", "MEKONG_VNU_JAR", "TMPDIR"] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     // dpkg rewrites its status file on every install or removal.
@@ -72,6 +76,9 @@ fn main() {
     if tmp_folds_case() {
         set.push("mekong_case_insensitive_tmp");
     }
+    if !has_vnu() {
+        set.push("mekong_no_vnu");
+    }
     for cfg in set {
         println!("cargo::rustc-cfg={cfg}");
     }
@@ -82,6 +89,19 @@ fn has_chromium() -> bool {
         Some(p) => Path::new(&p).is_file(),
         None => CHROMIUM.iter().any(|p| Path::new(p).is_file()),
     }
+}
+
+/// Whether `java` is on PATH and the Nu HTML checker's jar is where tests/integration/vnu.rs
+/// looks for it (keep the two in step).
+fn has_vnu() -> bool {
+    let jar = match std::env::var_os("MEKONG_VNU_JAR") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/vnu/node_modules/vnu-jar/build/dist/vnu.jar"),
+    };
+    let java = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join("java").is_file()));
+    java && jar.is_file()
 }
 
 /// Whether a file of mode 000 can be read, as it can by root.

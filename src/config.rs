@@ -23,6 +23,7 @@ const KNOWN_KEYS: &[&str] = &[
     "math",
     "edit_url",
     "last_updated",
+    "publish",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -58,6 +59,10 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// `last_updated: git`: each page shows the date of the last commit that changed it.
     pub last_updated: bool,
+    /// Build inputs inside `content/` (the glossary file, source texts) that are published as
+    /// they are all the same, by path from the site root (issue 19); the others are not.
+    #[serde(skip)]
+    pub publish: Vec<String>,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -90,6 +95,9 @@ pub struct GlossaryEntry {
     pub term: String,
     pub expansion: String,
     pub definition: String,
+    /// A general definition that does not come from the site's source, shown marked as
+    /// background (`background:` in the glossary file), issue 19.
+    pub background: Option<String>,
     /// The anchor of the entry on the glossary page.
     pub id: String,
 }
@@ -177,6 +185,16 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
                 None
             }
         });
+    let publish = fields
+        .get::<Vec<String>>(
+            "publish",
+            "a list of paths such as `[content/source/report.txt]`",
+            &mut errors,
+        )
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.trim_start_matches("./").to_string())
+        .collect();
     let last_updated = match fields.get::<String>("last_updated", "`git`", &mut errors) {
         None => false,
         Some(v) if v == "git" => true,
@@ -274,6 +292,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         math,
         edit_url,
         last_updated,
+        publish,
         extra,
         root: root.to_path_buf(),
         sources,
@@ -290,6 +309,45 @@ fn is_language_tag(s: &str) -> bool {
             !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
         })
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+impl Config {
+    /// The files under `content/` that are build inputs (the glossary file, the source texts)
+    /// and not listed in `publish:`, by path relative to `content/`: they are read, not copied
+    /// into the site (issue 19).
+    pub fn unpublished_inputs(&self) -> Vec<String> {
+        let inputs = self
+            .glossary
+            .iter()
+            .map(|g| g.file.as_path())
+            .chain(self.sources.values().map(|s| s.path.as_path()));
+        inputs
+            .filter_map(|p| {
+                let rel = p.to_str()?.replace('\\', "/");
+                let rel = rel.trim_start_matches("./");
+                if self.publish.iter().any(|x| x == rel) {
+                    return None;
+                }
+                rel.strip_prefix("content/").map(str::to_string)
+            })
+            .collect()
+    }
+}
+
+/// The one warning for a base URL that is only a path (such as the default `/`): the
+/// sitemap, robots.txt's `Sitemap:` line, canonical links, `og:url` and the JSON-LD URLs need
+/// absolute URLs, so the build leaves them out (issue 19).
+pub fn relative_base_warning(config: &Config) -> Option<Diagnostic> {
+    (config.base_url == config.base_path).then(|| {
+        Diagnostic::new(
+            "site.yaml",
+            format!(
+                "base_url `{}` is a path, not an absolute URL: sitemap.xml, the Sitemap line of robots.txt, canonical links, og:url and the URLs in JSON-LD are left out",
+                config.base_url
+            ),
+        )
+        .hint("set `base_url: https://USER.github.io/REPO/` in site.yaml, or pass `--base-url` with an absolute URL (the GitHub Pages workflow does)")
+    })
 }
 
 /// Splits a base URL into its normalized form and its path part, both ending with `/`.
@@ -359,6 +417,9 @@ fn read_glossary(root: &Path, rel: &str) -> std::result::Result<Vec<GlossaryEntr
         term: String,
         expansion: String,
         definition: String,
+        /// General background that is not from the site's source (issue 19), shown marked.
+        #[serde(default)]
+        background: Option<String>,
     }
     let raw: Vec<Raw> = serde_yaml::from_str(&text).map_err(|e| {
         let mut d = Diagnostic::new(
@@ -373,7 +434,7 @@ fn read_glossary(root: &Path, rel: &str) -> std::result::Result<Vec<GlossaryEntr
             d = d.at(loc.line(), loc.column());
         }
         d.hint(
-            "the glossary is a list of entries, each with `term:`, `expansion:` and `definition:`",
+            "the glossary is a list of entries, each with `term:`, `expansion:` and `definition:` (and optionally `background:`)",
         )
     })?;
     let mut seen = std::collections::HashSet::new();
@@ -391,6 +452,7 @@ fn read_glossary(root: &Path, rel: &str) -> std::result::Result<Vec<GlossaryEntr
             term: r.term,
             expansion: r.expansion,
             definition: r.definition,
+            background: r.background,
             id,
         });
     }

@@ -126,15 +126,22 @@ impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
         let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<Diagnostic> =
+            config::relative_base_warning(&config).into_iter().collect();
         if config.last_updated {
             let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
             let (dates, warning) = load::git::last_updated(&opts.root, &rels);
             content.last_updated = dates;
             warnings.extend(warning);
         }
-        let (site, link_errors) = link::link(&content, &config.title);
+        let (mut site, link_errors) = link::link(&content, &config.title);
         errors.extend(link_errors);
+        // Build inputs in content/ (glossary, source texts) are read, not published, unless
+        // site.yaml's `publish:` names them; a link to one is then a link to a missing file.
+        for rel in config.unpublished_inputs() {
+            site.assets.remove(&rel);
+        }
+        warnings.extend(link::tag_spelling_warnings(&content, &site));
         // A glossary page that failed to load is reported as such, not as missing.
         if let Some(g) = &config.glossary
             && !site.by_rel.contains_key(&g.page)

@@ -511,6 +511,38 @@ fn compare(a: &Node, b: &Node, content: &Content, sort_by: SortBy) -> std::cmp::
     }
 }
 
+/// A tag is titled as it is first written, in reading order ("Vietnam"); a page that spells
+/// the same tag (the same URL) otherwise ("vietnam") gets a warning naming the spelling in use,
+/// so the tag page's title never depends on which page happened to come first unnoticed
+/// (issue 19).
+pub fn tag_spelling_warnings(content: &Content, site: &Site) -> Vec<Diagnostic> {
+    let by_slug: HashMap<&str, &str> = site
+        .tags
+        .iter()
+        .map(|t| (t.slug.as_str(), t.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for &id in &site.order {
+        let Some(i) = site.nodes[id].doc else {
+            continue;
+        };
+        let doc = &content.docs[i];
+        for name in &doc.front.tags {
+            let slug = slug::slugify(name);
+            if let Some(&first) = by_slug.get(slug.as_str())
+                && first != name
+            {
+                out.push(Diagnostic::new(
+                    doc.shown(),
+                    format!("tag `{name}` is spelled `{first}` on an earlier page; the tag page is titled `{first}`"),
+                )
+                .hint(format!("write the tag as `{first}` everywhere (tags are titled as first written, in reading order)")));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

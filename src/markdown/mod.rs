@@ -502,6 +502,7 @@ mod tests {
             term: "RCEP".into(),
             expansion: "Regional Comprehensive Economic Partnership".into(),
             definition: String::new(),
+            background: None,
             id: "term-rcep".into(),
         }];
         let mut done = HashSet::new();

@@ -25,6 +25,9 @@ pub struct DocView<'a> {
     pub summary: &'a str,
     pub toc: &'a [TocEntry],
     pub show_toc: bool,
+    /// Front matter does not say `toc: false`: a template that adds h2s of its own (listings)
+    /// shows the table of contents when they and the Markdown h2s make two or more (issue 19).
+    pub toc_enabled: bool,
     pub word_count: usize,
     pub reading_time: usize,
     pub date: Option<&'a str>,

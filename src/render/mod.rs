@@ -10,6 +10,7 @@
 //! `verify::output` checks the finished output before `write` swaps it in.
 
 mod context;
+mod json_ld;
 mod site_files;
 mod templates;
 
@@ -131,7 +132,8 @@ pub fn render(
     };
     for alias in &site.aliases {
         let to = &urls.url[alias.to];
-        let html = redirect_html(&config.language, to, &urls.permalink(to));
+        let permalink = (!urls.origin.is_empty()).then(|| urls.permalink(to));
+        let html = redirect_html(&config.language, to, permalink.as_deref());
         output.add(
             alias.file.clone(),
             OutFile {
@@ -146,11 +148,15 @@ pub fn render(
     let generated = [
         ("sitemap.xml", sitemap(input, &urls)),
         ("atom.xml", atom(input, &urls)),
-        ("robots.txt", robots(&config.base_url)),
+        ("robots.txt", robots(&urls)),
         (".nojekyll", String::new()),
         ("navigation.json", navigation_json(site, &urls)),
     ];
     for (path, text) in generated {
+        // A sitemap must list absolute URLs: with a path-only base URL there is none.
+        if path == "sitemap.xml" && urls.origin.is_empty() {
+            continue;
+        }
         output.add(
             path.into(),
             OutFile {
@@ -505,6 +511,7 @@ fn render_node(
         summary: &md_ref.summary,
         toc: &md_ref.toc,
         show_toc: front.and_then(|f| f.toc).unwrap_or(true) && md_ref.h2_count >= 2,
+        toc_enabled: front.and_then(|f| f.toc).unwrap_or(true),
         word_count: md_ref.word_count,
         reading_time: reading_time(md_ref.word_count),
         date: front.and_then(|f| f.date.as_deref()),
@@ -548,6 +555,7 @@ fn render_node(
         );
     }
     insert_chrome(&mut ctx, site, urls, Some(id), url);
+    ctx.insert("json_ld", &json_ld::for_node(input, urls, id));
     let html = templates.render(&template, &ctx, Some(&shown))?;
     Ok((
         site.file(id),

@@ -40,13 +40,16 @@ pub fn navigation_json(site: &Site, urls: &Urls) -> String {
     serde_json::to_string(&walk(site, urls, ROOT)).unwrap_or_default()
 }
 
-/// A small page that sends readers (and search engines) to the new URL.
-pub fn redirect_html(lang: &str, to: &str, permalink: &str) -> String {
+/// A small page that sends readers (and search engines) to the new URL; the canonical link
+/// only with an absolute URL (`permalink` is `None` for a path-only base URL).
+pub fn redirect_html(lang: &str, to: &str, permalink: Option<&str>) -> String {
     let to = escape_attr(to);
+    let canon = permalink
+        .map(|p| format!("<link rel=\"canonical\" href=\"{}\">\n", escape_attr(p)))
+        .unwrap_or_default();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {to}</title>\n<link rel=\"canonical\" href=\"{canon}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting to {to}</title>\n{canon}<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
         lang = escape_attr(lang),
-        canon = escape_attr(permalink),
     )
 }
 
@@ -143,7 +146,15 @@ pub fn atom(input: &Input, urls: &Urls) -> String {
     s
 }
 
-/// robots.txt: everything may be crawled; the sitemap is named.
-pub fn robots(base_url: &str) -> String {
-    format!("User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n")
+/// robots.txt: everything may be crawled; the sitemap is named when there is one (an
+/// absolute base URL: the `Sitemap:` line must be an absolute URL, and so must the sitemap's).
+pub fn robots(urls: &Urls) -> String {
+    let mut s = String::from("User-agent: *\nAllow: /\n");
+    if !urls.origin.is_empty() {
+        s.push_str(&format!(
+            "Sitemap: {}sitemap.xml\n",
+            urls.permalink(&urls.url[ROOT])
+        ));
+    }
+    s
 }

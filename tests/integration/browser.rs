@@ -7,6 +7,7 @@
 
 mod axe;
 mod harness;
+mod reader;
 mod rich;
 mod server;
 
@@ -393,7 +394,7 @@ fn result_paths(page: &Page) -> Vec<String> {
 fn search_for(page: &Page, query: &str) {
     // Select what the field holds, then replace it (in one input event: typing key by key is
     // slow in headless chromium, and the first query below is typed key by key).
-    page.js("(() => { const i = document.querySelector('input[type=search]'); i.focus(); i.select(); return true; })()");
+    page.js("(() => { const i = document.querySelector('#search-input'); i.focus(); i.select(); return true; })()");
     page.insert_text(query);
 }
 
@@ -431,7 +432,7 @@ fn search_finds_pages_and_works_from_the_keyboard() {
     page.wait_js(
         "the search field to be shown",
         Duration::from_secs(5),
-        &format!("({VISIBLE_JS})(document.querySelector('input[type=search]'))"),
+        &format!("({VISIBLE_JS})(document.querySelector('#search-input'))"),
     );
     // Focus is on the page, not in a field: "/" jumps to search.
     page.js("document.activeElement && document.activeElement.blur(); true");
@@ -439,7 +440,7 @@ fn search_finds_pages_and_works_from_the_keyboard() {
     page.wait_js(
         "`/` to focus the search field",
         Duration::from_secs(2),
-        "document.activeElement && document.activeElement.matches('input[type=search]')",
+        "document.activeElement && document.activeElement.matches('#search-input')",
     );
     assert_eq!(
         page.js_str("document.activeElement.value"),

@@ -3,9 +3,13 @@
 
 use crate::support::{SiteTest, repo_root};
 
+/// Built for an absolute base URL, as the Pages workflow builds it: with a path-only base
+/// URL the canonical link and og:url are left out (issue 19, tests/integration/reader.rs).
 fn built() -> SiteTest {
     let t = SiteTest::flagship();
-    t.build_ok();
+    if let Err(e) = t.build_with(|o| o.base_url = Some("https://example.org/".into())) {
+        panic!("build failed:\n{e}");
+    }
     t
 }
 

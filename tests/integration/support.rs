@@ -40,11 +40,11 @@ impl SiteTest {
         SiteTest { dir }
     }
 
-    /// A copy of the repository's own site (site.yaml, content/, templates/, static/).
+    /// A copy of the repository's own site (site.yaml, content/, templates/, static/, data/).
     pub fn flagship() -> SiteTest {
         let dir = tempfile::tempdir().unwrap();
         let root = repo_root();
-        for d in ["content", "templates", "static"] {
+        for d in ["content", "templates", "static", "data"] {
             if root.join(d).is_dir() {
                 copy_dir(&root.join(d), &dir.path().join(d));
             }

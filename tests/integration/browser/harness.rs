@@ -749,6 +749,13 @@ impl Page {
         }
     }
 
+    /// The page's whole accessibility tree (`Accessibility.getFullAXTree`): what a screen
+    /// reader is given, each node with its role, name and properties.
+    pub fn ax_tree(&self) -> Vec<Value> {
+        let r = self.call("Accessibility.getFullAXTree", json!({}));
+        r["nodes"].as_array().cloned().unwrap_or_default()
+    }
+
     /// Writes a PNG of the whole page (up to 12000 px tall) at the current viewport, which
     /// stays as it is (so `vh` units and sticky elements behave as on screen).
     pub fn screenshot(&self, path: &Path) {

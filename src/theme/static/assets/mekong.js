@@ -2,7 +2,9 @@
  * bootstrap. Pages read fine without it: the controls it drives carry the
  * `hidden` attribute in the HTML and are only shown once this runs.
  * The search code itself (search.js, then Pagefind) is fetched only when the
- * search field first gets focus. */
+ * search field first gets focus. It also closes the table of contents on a
+ * narrow screen (so that the text starts on a phone's first screen) and gives
+ * every wide table a scroll box that the keyboard can reach (issue 19). */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -105,10 +107,59 @@
     form.hidden = false;
   }
 
+  /* ---- Table of contents: open beside the text, closed above it --------- */
+  function setupToc() {
+    var details = document.querySelector(".toc-details");
+    if (!details || !window.matchMedia) return;
+    var wide = window.matchMedia("(min-width: 56rem)");
+    function sync() {
+      details.open = wide.matches;
+    }
+    sync();
+    if (wide.addEventListener) wide.addEventListener("change", sync);
+  }
+
+  /* ---- Wide tables: a labelled scroll box, focusable when it scrolls ----- */
+  function setupTables() {
+    var tables = document.querySelectorAll(".prose table");
+    var boxes = [];
+    for (var i = 0; i < tables.length; i++) {
+      var table = tables[i];
+      if (table.parentNode.classList && table.parentNode.classList.contains("table-scroll")) continue;
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      var head = table.querySelector("th:not(:empty)");
+      box.setAttribute("data-label", "Table" + (head ? ": " + head.textContent.trim() : "") + " (scrolls sideways)");
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+      boxes.push(box);
+    }
+    function sync() {
+      for (var j = 0; j < boxes.length; j++) {
+        var b = boxes[j];
+        var scrolls = b.scrollWidth > b.clientWidth + 1;
+        b.classList.toggle("is-scrollable", scrolls);
+        if (scrolls) {
+          b.setAttribute("tabindex", "0");
+          b.setAttribute("role", "region");
+          b.setAttribute("aria-label", b.getAttribute("data-label"));
+        } else {
+          b.removeAttribute("tabindex");
+          b.removeAttribute("role");
+          b.removeAttribute("aria-label");
+        }
+      }
+    }
+    sync();
+    window.addEventListener("resize", sync);
+  }
+
   function init() {
     setupThemeToggle();
     setupMenu();
     setupSearch();
+    setupToc();
+    setupTables();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
