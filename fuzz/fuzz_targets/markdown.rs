@@ -3,7 +3,9 @@
 //! verify::anchors) on a small site whose page `topics/page.md` has the fuzzed body. The
 //! templates and the output check are fuzzed through `mekong::check` by the `site` target.
 //!
-//! The first byte holds flags: bit 0 checks quotations on the page, bit 1 adds a glossary.
+//! The first byte holds flags: bit 0 checks quotations on the page, bit 1 adds a glossary,
+//! bit 2 turns math on for the page, bit 3 expands component calls (the default theme's
+//! `figure`, `details` and `tabs`).
 //! Never panics; every diagnostic names a file, with a 1-based line and column.
 #![no_main]
 
@@ -58,9 +60,10 @@ fuzz_target!(|data: &[u8]| {
     } else {
         ""
     };
+    let math = if flags & 4 != 0 { "math: true\n" } else { "" };
     let Ok(page) = load::parse_doc(
         "topics/page.md",
-        format!("---\ntitle: Fuzz\n{sources}---\n{body}"),
+        format!("---\ntitle: Fuzz\n{sources}{math}---\n{body}"),
     ) else {
         return;
     };
@@ -90,6 +93,10 @@ fuzz_target!(|data: &[u8]| {
         .glossary
         .as_ref()
         .and_then(|g| site.by_rel.get(&g.page).copied());
+    let components = (flags & 8 != 0).then(|| {
+        markdown::Components::load(Path::new(ROOT), &cfg, &serde_json::json!({"n": 1}))
+            .expect("the default theme's components compile")
+    });
     let shared = markdown::Env {
         site: &site,
         content: &content,
@@ -103,8 +110,7 @@ fuzz_target!(|data: &[u8]| {
             _ => None,
         },
         glossary_node,
-        // Component calls are left as text here; tests/integration/rich.rs covers them.
-        components: None,
+        components: components.as_ref(),
     };
     let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site.nodes.ids()
         .map(|id| {

@@ -509,8 +509,8 @@ mod properties {
 
     /// An attribute as a browser tokenizes it without swallowing what follows: a name of any
     /// characters but space, `/`, `>`, `=` and quotes (it may start with `=`), then nothing, an
-    /// unquoted value, or a quoted value without its own quote.
-    fn attribute() -> impl Strategy<Value = String> {
+    /// unquoted value, or a quoted value without its own quote. As (name, value).
+    fn attribute() -> impl Strategy<Value = (String, String)> {
         // Not empty: `="x"` starts a name `="` (a quote in a name is kept), as browsers do.
         let name = "=|=?[^ \t\n/>=\"'<]{1,6}";
         let unquoted = "[^ \t\n>\"'`=<]{1,6}";
@@ -523,7 +523,36 @@ mod properties {
                 quoted.prop_map(|v| format!("=\"{v}\"")),
             ],
         )
-            .prop_map(|(n, v)| format!("{n}{v}"))
+    }
+
+    /// Attributes joined as written. A name after a valueless attribute may not start with
+    /// `=`: after `a ` the tokenizer is in the after-attribute-name state, where `=` starts
+    /// the value of `a`, so `a =="x y"` is `a` with the value `="x`, and the quote left open
+    /// by ` y"` swallows the rest of the page in a browser too (CI found
+    /// `<a = =="\t#=">`). Such a valueless attribute gets an empty value.
+    fn joined(attrs: &[(String, String)]) -> String {
+        attrs
+            .iter()
+            .enumerate()
+            .map(|(i, (n, v))| {
+                let next_is_eq = attrs.get(i + 1).is_some_and(|(n2, _)| n2.starts_with('='));
+                if v.is_empty() && next_is_eq {
+                    format!("{n}=\"\"")
+                } else {
+                    format!("{n}{v}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The input CI found: the tokenizer reads it as a browser does, `=` after a valueless
+    /// attribute starts that attribute's value, and the quote left open hides the link.
+    #[test]
+    fn a_valueless_attribute_takes_the_next_equals_sign_as_browsers_do() {
+        let s = scan("<a = ==\"\t#=\"><a href=\"/sentinel/\">x</a>\"><a href=\"/after/\">y</a>");
+        assert!(!s.urls.iter().any(|u| &**u == "/sentinel/"), "{s:?}");
+        assert!(s.urls.iter().any(|u| &**u == "/after/"), "{s:?}");
     }
 
     proptest! {
@@ -545,7 +574,7 @@ mod properties {
             text in "[^<&]{0,10}",
         ) {
             prop_assume!(!RAW_TEXT.contains(&tag.as_str()));
-            let html = format!("<{tag} {}>{text}<a href=\"/sentinel/\">x</a>", attrs.join(" "));
+            let html = format!("<{tag} {}>{text}<a href=\"/sentinel/\">x</a>", joined(&attrs));
             let s = scan(&html);
             prop_assert!(s.urls.iter().any(|u| &**u == "/sentinel/"), "{html}: {s:?}");
         }
