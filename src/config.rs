@@ -23,6 +23,8 @@ const KNOWN_KEYS: &[&str] = &[
     "math",
     "edit_url",
     "last_updated",
+    "title_from_heading",
+    "heading_ids",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -34,6 +36,18 @@ pub enum LinkPolicy {
     #[default]
     Error,
     Warn,
+}
+
+/// How automatic heading ids are made from a heading's text (issue 18): mekong's own slug
+/// (the default), or the rule of GitHub or mdBook, so that anchors of imported docs keep
+/// working (`Concatenating with + or format!` is `concatenating-with--or-format` there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadingIdRule {
+    #[default]
+    Mekong,
+    Github,
+    Mdbook,
 }
 
 /// The validated site configuration.
@@ -58,6 +72,10 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// `last_updated: git`: each page shows the date of the last commit that changed it.
     pub last_updated: bool,
+    /// A page without `title` takes its first `# ` heading (issue 18).
+    pub title_from_heading: bool,
+    /// The rule of automatic heading ids (issue 18).
+    pub heading_ids: HeadingIdRule,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -189,6 +207,16 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
             false
         }
     };
+    let title_from_heading = fields
+        .get::<bool>("title_from_heading", "`true` or `false`", &mut errors)
+        .unwrap_or(false);
+    let heading_ids = fields
+        .get::<HeadingIdRule>(
+            "heading_ids",
+            "one of `mekong`, `github` or `mdbook`",
+            &mut errors,
+        )
+        .unwrap_or_default();
 
     let raw_base = overrides
         .base_url
@@ -274,6 +302,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         math,
         edit_url,
         last_updated,
+        title_from_heading,
+        heading_ids,
         extra,
         root: root.to_path_buf(),
         sources,

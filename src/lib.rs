@@ -21,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod init;
 pub mod link;
 pub mod load;
@@ -125,7 +126,7 @@ pub struct Prepared {
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
-        let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
+        let (mut content, mut errors) = load::load(&opts.root, opts.drafts, config.title_from_heading);
         let mut warnings = Vec::new();
         if config.last_updated {
             let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();

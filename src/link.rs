@@ -139,7 +139,11 @@ impl Site {
         } else {
             format!("{}/_index.md", rel.trim_end_matches('/'))
         };
-        self.by_rel.get(&dir_index).copied()
+        self.by_rel.get(&dir_index).copied().or_else(|| {
+            // A page bundle's folder is its page (issue 18).
+            let bundle = format!("{}/index.md", rel.trim_end_matches('/'));
+            self.by_rel.get(&bundle).copied()
+        })
     }
 }
 
@@ -148,12 +152,23 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut site = Site::default();
 
+    // Page bundles (issue 18): `dir/index.md`, with no other Markdown in or below `dir`, is
+    // the page `dir/`, with the folder's other files beside it.
+    let bundles = bundle_dirs(content);
+    let home_dir = |doc: &Doc| -> String {
+        let dir = doc.dir();
+        if bundles.contains_key(dir) {
+            dir.rsplit_once('/').map_or("", |(p, _)| p).to_string()
+        } else {
+            dir.to_string()
+        }
+    };
     // Which folders hold Markdown, at any depth: they are sections.
     let mut section_dirs: BTreeMap<String, Option<DocId>> = BTreeMap::new();
     section_dirs.insert(String::new(), None);
     for doc in &content.docs {
-        let dir = doc.dir();
-        let mut d = dir;
+        let dir = home_dir(doc);
+        let mut d = dir.as_str();
         loop {
             section_dirs.entry(d.to_string()).or_insert(None);
             match d.rsplit_once('/') {
@@ -221,17 +236,21 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         }
     }
 
+    let mut bundle_path: Vec<(String, String)> = Vec::new();
     for (i, doc) in content.docs.iter_enumerated() {
         if doc.kind != Kind::Page {
             continue;
         }
-        let parent = section_node[doc.dir()];
-        let stem = doc
-            .rel
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".md");
+        let parent = section_node[home_dir(doc).as_str()];
+        let stem = if bundles.contains_key(doc.dir()) {
+            doc.dir().rsplit('/').next().unwrap_or("")
+        } else {
+            doc.rel
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".md")
+        };
         let seg = segment(Some(doc), stem, &mut errors);
         let id = site.nodes.push(Node {
             doc: Some(i),
@@ -246,6 +265,9 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         });
         site.nodes[parent].children.push(id);
         site.by_rel.insert(doc.rel.clone(), id);
+        if bundles.contains_key(doc.dir()) {
+            bundle_path.push((doc.dir().to_string(), site.nodes[id].path.clone()));
+        }
     }
 
     // Order each section's children.
@@ -376,9 +398,15 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     // Content assets go beside their section.
     for asset in &content.assets {
         let (dir, name) = asset.rel.rsplit_once('/').unwrap_or(("", &asset.rel));
-        let base = section_node
-            .get(dir)
-            .map(|&s| site.nodes[s].path.clone())
+        // In a bundle (or a folder below one), under the bundle page's URL.
+        let in_bundle = bundle_path.iter().find_map(|(b, path)| {
+            let below = dir.strip_prefix(b.as_str())?;
+            (below.is_empty() || below.starts_with('/'))
+                .then(|| format!("{path}{}", below.trim_start_matches('/')))
+        });
+        let base = in_bundle
+            .map(|p| if p.ends_with('/') || p.is_empty() { p } else { format!("{p}/") })
+            .or_else(|| section_node.get(dir).map(|&s| site.nodes[s].path.clone()))
             .unwrap_or_else(|| {
                 if dir.is_empty() {
                     String::new()
@@ -397,6 +425,29 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     }
 
     (site, errors)
+}
+
+/// The folders of page bundles (issue 18), with their `index.md`: a folder below the content
+/// root whose only Markdown file, at any depth, is its own `index.md` (and no `_index.md`).
+fn bundle_dirs(content: &Content) -> HashMap<String, DocId> {
+    let mut markdown_below: HashMap<&str, usize> = HashMap::new();
+    for doc in &content.docs {
+        let mut d = doc.dir();
+        while !d.is_empty() {
+            *markdown_below.entry(d).or_default() += 1;
+            d = d.rsplit_once('/').map_or("", |(p, _)| p);
+        }
+    }
+    content
+        .docs
+        .iter_enumerated()
+        .filter(|(_, doc)| {
+            doc.kind == Kind::Page
+                && doc.rel.ends_with("/index.md")
+                && markdown_below.get(doc.dir()) == Some(&1)
+        })
+        .map(|(i, doc)| (doc.dir().to_string(), i))
+        .collect()
 }
 
 /// The URL segment of a doc: its `slug`, else its file or folder name slugified.
@@ -495,7 +546,8 @@ fn title_from_folder(folder: &str) -> String {
 fn compare(a: &Node, b: &Node, content: &Content, sort_by: SortBy) -> std::cmp::Ordering {
     let fm = |n: &Node| n.doc.map(|i| &content.docs[i].front);
     let weight = |n: &Node| fm(n).and_then(|f| f.weight).unwrap_or(i64::MAX);
-    let date = |n: &Node| fm(n).and_then(|f| f.date.clone());
+    // A date-time orders pages of one day (issue 18).
+    let date = |n: &Node| fm(n).and_then(|f| f.date_time.clone().or_else(|| f.date.clone()));
     let title = |n: &Node| n.title.to_lowercase();
     let tie = title(a).cmp(&title(b)).then_with(|| a.path.cmp(&b.path));
     match sort_by {
