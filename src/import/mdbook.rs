@@ -223,8 +223,8 @@ fn unique(want: &str, taken: &mut HashMap<String, usize>) -> String {
 /// separators, suffix chapters.
 fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
     let mut parts = vec![Part { title: None, chapters: Vec::new() }];
-    // The open chapters: (indent, path of indices into the current part's tree).
-    let mut stack: Vec<usize> = Vec::new();
+    // The open list items: (indent, index among their siblings), outermost first.
+    let mut stack: Vec<(usize, usize)> = Vec::new();
     let mut seen_title = false;
     let mut in_comment = false;
     for (i, raw) in text.lines().enumerate() {
@@ -257,7 +257,8 @@ fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
             stack.clear();
             continue; // a separator
         }
-        let indent = line.len() - t.len() + line[..line.len() - t.len()].matches('\t').count() * 3;
+        let lead = &line[..line.len() - t.len()];
+        let indent = lead.len() + lead.matches('\t').count() * 3;
         let (item, is_list) = match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
             Some(rest) => (rest.trim(), true),
             None => (t, false),
@@ -277,17 +278,16 @@ fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
             continue;
         }
         let part = parts.last_mut().expect("one part at least");
-        let level = indent / 2;
-        // Find the parent: the open chapter one level up.
-        while stack.len() > level {
+        // The parent is the nearest open item indented less than this one.
+        while stack.last().is_some_and(|&(i, _)| i >= indent) {
             stack.pop();
         }
         let mut list = &mut part.chapters;
-        for &k in &stack {
+        for &(_, k) in &stack {
             list = &mut list[k].children;
         }
         list.push(ch);
-        stack.push(list.len() - 1);
+        stack.push((indent, list.len() - 1));
     }
     parts.retain(|p| p.title.is_some() || !p.chapters.is_empty());
     parts

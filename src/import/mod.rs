@@ -73,7 +73,8 @@ pub struct Report {
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.format.map_or("?", Format::name);
-        writeln!(f, "imported a {name} site: {} files written", self.written.len())?;
+        let article = if name == "mdBook" { "an" } else { "a" };
+        writeln!(f, "imported {article} {name} site: {} files written", self.written.len())?;
         for c in &self.converted {
             writeln!(f, "  converted: {c}")?;
         }
