@@ -126,7 +126,8 @@ pub struct Prepared {
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
-        let (mut content, mut errors) = load::load(&opts.root, opts.drafts, config.title_from_heading);
+        let (mut content, mut errors) =
+            load::load(&opts.root, opts.drafts, config.title_from_heading);
         let mut warnings = Vec::new();
         if config.last_updated {
             let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();

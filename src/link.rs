@@ -405,7 +405,13 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
                 .then(|| format!("{path}{}", below.trim_start_matches('/')))
         });
         let base = in_bundle
-            .map(|p| if p.ends_with('/') || p.is_empty() { p } else { format!("{p}/") })
+            .map(|p| {
+                if p.ends_with('/') || p.is_empty() {
+                    p
+                } else {
+                    format!("{p}/")
+                }
+            })
             .or_else(|| section_node.get(dir).map(|&s| site.nodes[s].path.clone()))
             .unwrap_or_else(|| {
                 if dir.is_empty() {

@@ -288,7 +288,12 @@ pub fn valid_date_time(s: &str) -> Option<(String, Option<String>)> {
                 && u32::from(d[0] - b'0') * 10 + u32::from(d[1] - b'0') <= max
         })
     };
-    if !(two(0, 23) && b.get(2) == Some(&b':') && two(3, 59) && b.get(5) == Some(&b':') && two(6, 60)) {
+    if !(two(0, 23)
+        && b.get(2) == Some(&b':')
+        && two(3, 59)
+        && b.get(5) == Some(&b':')
+        && two(6, 60))
+    {
         return None;
     }
     let mut i = 8;
@@ -305,14 +310,12 @@ pub fn valid_date_time(s: &str) -> Option<(String, Option<String>)> {
     let zone = &time[i..];
     let zone_ok = zone.is_empty()
         || zone.eq_ignore_ascii_case("z")
-        || (zone.len() == 6
-            && zone.starts_with(['+', '-'])
-            && {
-                let z = zone.as_bytes();
-                z[3] == b':'
-                    && z[1..3].iter().all(u8::is_ascii_digit)
-                    && z[4..6].iter().all(u8::is_ascii_digit)
-            });
+        || (zone.len() == 6 && zone.starts_with(['+', '-']) && {
+            let z = zone.as_bytes();
+            z[3] == b':'
+                && z[1..3].iter().all(u8::is_ascii_digit)
+                && z[4..6].iter().all(u8::is_ascii_digit)
+        });
     if !zone_ok {
         return None;
     }
@@ -359,6 +362,9 @@ mod tests {
         let text = "title: a\nextra:\n  base_url: x\nbase_url: y\n";
         assert_eq!(locate_key(text, "base_url", ':'), Some((4, 1)));
         assert_eq!(locate_key(text, "title", ':'), Some((1, 1)));
-        assert_eq!(locate_key("a = 1\nweight = 2\n", "weight", '='), Some((2, 1)));
+        assert_eq!(
+            locate_key("a = 1\nweight = 2\n", "weight", '='),
+            Some((2, 1))
+        );
     }
 }

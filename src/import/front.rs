@@ -17,12 +17,20 @@ pub(super) struct Split {
 /// Splits `text` (normalized to `\n`). A front matter that does not parse is reported and
 /// taken as empty.
 pub(super) fn split(text: &str, shown: &str, out: &mut Out) -> Split {
-    let empty = Split { front: Mapping::new(), body_start: 0 };
+    let empty = Split {
+        front: Mapping::new(),
+        body_start: 0,
+    };
     let first = text.lines().next().unwrap_or("").trim_end();
     if first == "---" || first == "+++" {
         let start = first.len() + 1;
         let Some(close) = find_fence(text, start, first) else {
-            out.note(shown, 1, format!("front matter is not closed by a `{first}` line"), "close it; the file was imported with a title only");
+            out.note(
+                shown,
+                1,
+                format!("front matter is not closed by a `{first}` line"),
+                "close it; the file was imported with a title only",
+            );
             return empty;
         };
         let block = &text[start.min(text.len())..close.0];
@@ -30,8 +38,15 @@ pub(super) fn split(text: &str, shown: &str, out: &mut Out) -> Split {
             match toml::from_str::<toml::Table>(block) {
                 Ok(t) => toml_to_yaml(toml::Value::Table(t)),
                 Err(e) => {
-                    let line = e.span().map_or(2, |s| super::markdown::line_of(text, start + s.start));
-                    out.note(shown, line, format!("invalid TOML front matter: {}", e.message().trim()), "fix it in the imported page; it was imported with a title only");
+                    let line = e
+                        .span()
+                        .map_or(2, |s| super::markdown::line_of(text, start + s.start));
+                    out.note(
+                        shown,
+                        line,
+                        format!("invalid TOML front matter: {}", e.message().trim()),
+                        "fix it in the imported page; it was imported with a title only",
+                    );
                     Value::Null
                 }
             }
@@ -40,7 +55,12 @@ pub(super) fn split(text: &str, shown: &str, out: &mut Out) -> Split {
                 Ok(v) => v,
                 Err(e) => {
                     let line = e.location().map_or(2, |l| l.line() + 1);
-                    out.note(shown, line, "invalid YAML front matter", "fix it in the imported page; it was imported with a title only");
+                    out.note(
+                        shown,
+                        line,
+                        "invalid YAML front matter",
+                        "fix it in the imported page; it was imported with a title only",
+                    );
                     Value::Null
                 }
             }
@@ -63,10 +83,18 @@ pub(super) fn split(text: &str, shown: &str, out: &mut Out) -> Split {
                     Value::Mapping(m) => Some(m),
                     _ => None,
                 });
-                return Split { front: front.unwrap_or_default(), body_start };
+                return Split {
+                    front: front.unwrap_or_default(),
+                    body_start,
+                };
             }
             _ => {
-                out.note(shown, 1, "invalid JSON front matter", "fix it in the imported page; it was imported with a title only");
+                out.note(
+                    shown,
+                    1,
+                    "invalid JSON front matter",
+                    "fix it in the imported page; it was imported with a title only",
+                );
                 return empty;
             }
         }
@@ -95,7 +123,9 @@ fn toml_to_yaml(v: toml::Value) -> Value {
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Sequence(a.into_iter().map(toml_to_yaml).collect()),
         toml::Value::Table(t) => Value::Mapping(
-            t.into_iter().map(|(k, v)| (Value::String(k), toml_to_yaml(v))).collect(),
+            t.into_iter()
+                .map(|(k, v)| (Value::String(k), toml_to_yaml(v)))
+                .collect(),
         ),
     }
 }
@@ -106,8 +136,11 @@ pub(super) fn key_line(text: &str, key: &str) -> usize {
         .take(200)
         .position(|l| {
             let l = l.trim_start().trim_start_matches('"');
-            l.strip_prefix(key)
-                .is_some_and(|r| r.trim_start_matches('"').trim_start().starts_with([':', '=']))
+            l.strip_prefix(key).is_some_and(|r| {
+                r.trim_start_matches('"')
+                    .trim_start()
+                    .starts_with([':', '='])
+            })
         })
         .map_or(1, |i| i + 1)
 }
@@ -131,8 +164,15 @@ pub(super) fn map(
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     };
-    let title = src.get("title").and_then(s).filter(|t| !t.trim().is_empty());
-    set(&mut front, "title", title.unwrap_or_else(|| fallback_title.to_string()));
+    let title = src
+        .get("title")
+        .and_then(s)
+        .filter(|t| !t.trim().is_empty());
+    set(
+        &mut front,
+        "title",
+        title.unwrap_or_else(|| fallback_title.to_string()),
+    );
     for (k, v) in src {
         let Some(key) = k.as_str() else { continue };
         let line = || key_line(text, key);
@@ -144,7 +184,14 @@ pub(super) fn map(
                 match s(v).filter(|d| valid_date_time(d).is_some()) {
                     Some(d) => set(&mut front, to, d),
                     None => {
-                        out.note(shown, line(), format!("`{key}` is not a date mekong reads"), format!("it is under `extra.{key}`; write it as YYYY-MM-DD or RFC 3339"));
+                        out.note(
+                            shown,
+                            line(),
+                            format!("`{key}` is not a date mekong reads"),
+                            format!(
+                                "it is under `extra.{key}`; write it as YYYY-MM-DD or RFC 3339"
+                            ),
+                        );
                         extra.insert(k.clone(), v.clone());
                     }
                 }
@@ -191,13 +238,22 @@ pub(super) fn map(
                 extra.insert(k.clone(), v.clone());
                 out.note(shown, line(), format!("`redirect_to = \"{}\"`: mekong has no redirecting section", s(v).unwrap_or_default()), "the page now links to the target; to redirect, add this page's URL to the target's `aliases` and delete this page");
             }
-            "template" | "page_template" | "layout" | "type" | "paginate_by" | "transparent" | "render" | "url" | "outputs" => {
+            "template" | "page_template" | "layout" | "type" | "paginate_by" | "transparent"
+            | "render" | "url" | "outputs" => {
                 extra.insert(k.clone(), v.clone());
                 out.note(shown, line(), format!("`{key}` has no equivalent in mekong"), format!("it is kept as `extra.{key}`; mekong's default templates are used (see README \"Templates\")"));
             }
             _ => {
                 if key == "slug" {
-                    out.note(shown, line(), format!("`slug` `{}` is not one URL segment", s(v).unwrap_or_default()), "it is under `extra.slug`; use `aliases` for the old URL");
+                    out.note(
+                        shown,
+                        line(),
+                        format!(
+                            "`slug` `{}` is not one URL segment",
+                            s(v).unwrap_or_default()
+                        ),
+                        "it is under `extra.slug`; use `aliases` for the old URL",
+                    );
                 }
                 extra.insert(k.clone(), v.clone());
             }
@@ -210,5 +266,8 @@ pub(super) fn map(
 }
 
 fn slug_ok(s: &str) -> bool {
-    !s.contains(['/', '\\', ':']) && !s.contains("..") && !s.starts_with('.') && !slug::slugify(s).is_empty()
+    !s.contains(['/', '\\', ':'])
+        && !s.contains("..")
+        && !s.starts_with('.')
+        && !slug::slugify(s).is_empty()
 }

@@ -15,16 +15,30 @@ use std::path::Path;
 
 pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
     let mut out = Out::default();
-    let names = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml", "config.json"];
+    let names = [
+        "hugo.toml",
+        "hugo.yaml",
+        "hugo.yml",
+        "hugo.json",
+        "config.toml",
+        "config.yaml",
+        "config.yml",
+        "config.json",
+    ];
     let (name, text) = match names.iter().find(|n| source.join(n).is_file()) {
-        Some(n) => (n.to_string(), fs::read_to_string(&source.join(n), Path::new(n))?),
+        Some(n) => (
+            n.to_string(),
+            fs::read_to_string(&source.join(n), Path::new(n))?,
+        ),
         None => ("hugo.toml".to_string(), String::new()),
     };
     let config: Value = if name.ends_with(".toml") {
-        let t: toml::Table = toml::from_str(&text).map_err(|e| bad(&name, &text, e.message(), e.span().map(|s| s.start)))?;
+        let t: toml::Table = toml::from_str(&text)
+            .map_err(|e| bad(&name, &text, e.message(), e.span().map(|s| s.start)))?;
         serde_yaml::to_value(t).unwrap_or(Value::Null)
     } else if name.ends_with(".json") {
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(&name, &text, &e.to_string(), None))?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(&name, &text, &e.to_string(), None))?;
         serde_yaml::to_value(v).unwrap_or(Value::Null)
     } else {
         serde_yaml::from_str(&text).map_err(|e| bad(&name, &text, &e.to_string(), None))?
@@ -40,19 +54,41 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
         set(&mut site, "language", l);
     }
     let params = config.get("params").cloned();
-    if let Some(d) = params.as_ref().and_then(|p| p.get("description")).and_then(|v| v.as_str()) {
+    if let Some(d) = params
+        .as_ref()
+        .and_then(|p| p.get("description"))
+        .and_then(|v| v.as_str())
+    {
         set(&mut site, "description", d);
     }
     if let Some(p @ Value::Mapping(_)) = params {
         set(&mut site, "extra", p);
     }
     set(&mut site, "heading_ids", "github");
-    for key in ["theme", "menu", "taxonomies", "languages", "outputs", "markup"] {
+    for key in [
+        "theme",
+        "menu",
+        "taxonomies",
+        "languages",
+        "outputs",
+        "markup",
+    ] {
         if config.get(key).is_some() {
-            out.note(&name, key_line(&text, key), format!("`{key}` has no equivalent"), "mekong builds its sidebar from the content tree and has one tag list; see README");
+            out.note(
+                &name,
+                key_line(&text, key),
+                format!("`{key}` has no equivalent"),
+                "mekong builds its sidebar from the content tree and has one tag list; see README",
+            );
         }
     }
-    out.text("site.yaml", format!("# Imported from {name} by `mekong import` (issue 18).\n{}", serde_yaml::to_string(&site).unwrap_or_default()));
+    out.text(
+        "site.yaml",
+        format!(
+            "# Imported from {name} by `mekong import` (issue 18).\n{}",
+            serde_yaml::to_string(&site).unwrap_or_default()
+        ),
+    );
     out.converted.push(format!("{name}: site.yaml"));
 
     let sources: HashSet<String> = super::files_under(source, "content")?
@@ -61,11 +97,17 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
         .filter(|r| r.ends_with(".md"))
         .collect();
     let n = super::zola::pages(source, &title, &mut out, |body, shown, line, out, rel| {
-        super::shortcodes::hugo(body, shown, line, out, |target| resolve(target, rel, &sources))
+        super::shortcodes::hugo(body, shown, line, out, |target| {
+            resolve(target, rel, &sources)
+        })
     })?;
-    out.converted.push(format!("content/: {n} pages, front matter as YAML, ref/relref as @/ links"));
+    out.converted.push(format!(
+        "content/: {n} pages, front matter as YAML, ref/relref as @/ links"
+    ));
     let data = out.copy_tree(source, "data", "data", |r| {
-        [".yaml", ".yml", ".json", ".toml", ".csv"].iter().any(|e| r.ends_with(e))
+        [".yaml", ".yml", ".json", ".toml", ".csv"]
+            .iter()
+            .any(|e| r.ends_with(e))
     })?;
     if data > 0 {
         out.converted.push(format!("data/: {data} files copied"));
@@ -75,7 +117,10 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
 }
 
 fn bad(name: &str, text: &str, message: &str, at: Option<usize>) -> Diagnostic {
-    let mut d = Diagnostic::new(name, format!("cannot read the Hugo configuration: {}", message.trim()));
+    let mut d = Diagnostic::new(
+        name,
+        format!("cannot read the Hugo configuration: {}", message.trim()),
+    );
     if let Some(at) = at {
         let (l, c) = crate::error::line_col(text, at);
         d = d.at(l, c);

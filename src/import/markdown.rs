@@ -9,7 +9,11 @@ use std::ops::Range;
 /// A page: `---`, the front matter as YAML, `---`, the body.
 pub(super) fn page(front: &Mapping, body: &str) -> String {
     let yaml = serde_yaml::to_string(front).unwrap_or_default();
-    let yaml = if front.is_empty() { String::new() } else { yaml };
+    let yaml = if front.is_empty() {
+        String::new()
+    } else {
+        yaml
+    };
     format!("---\n{yaml}---\n{body}")
 }
 
@@ -25,7 +29,10 @@ pub(super) fn line_of(text: &str, offset: usize) -> usize {
 
 /// `body` with every link destination that `f` maps to something else replaced. `f` gets
 /// the destination and its byte offset in `body`.
-pub(super) fn rewrite_links(body: &str, mut f: impl FnMut(&str, usize) -> Option<String>) -> String {
+pub(super) fn rewrite_links(
+    body: &str,
+    mut f: impl FnMut(&str, usize) -> Option<String>,
+) -> String {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let parser = Parser::new_ext(body, crate::markdown::options()).into_offset_iter();
     let mut in_code = false;
@@ -46,11 +53,16 @@ pub(super) fn rewrite_links(body: &str, mut f: impl FnMut(&str, usize) -> Option
                     let (s, len) = if let Some(stripped) = inner.strip_prefix('<') {
                         (start + lead + 1, stripped.find('>').unwrap_or(0))
                     } else {
-                        (start + lead, inner.find([' ', ')', '\n']).unwrap_or(inner.len()))
+                        (
+                            start + lead,
+                            inner.find([' ', ')', '\n']).unwrap_or(inner.len()),
+                        )
                     };
                     let written = &body[s..s + len];
                     if !written.is_empty()
-                        && (written == dest_url.as_ref() || written.contains('\\') || written.contains('%'))
+                        && (written == dest_url.as_ref()
+                            || written.contains('\\')
+                            || written.contains('%'))
                         && let Some(new) = f(&dest_url, s)
                     {
                         edits.push((s..s + len, new));
@@ -62,7 +74,10 @@ pub(super) fn rewrite_links(body: &str, mut f: impl FnMut(&str, usize) -> Option
                 for span in crate::scan::url_spans(src) {
                     let s = range.start + span.range.start;
                     if let Some(new) = f(span.value.trim(), s) {
-                        edits.push((s..range.start + span.range.end, crate::markdown::escape_attr(&new)));
+                        edits.push((
+                            s..range.start + span.range.end,
+                            crate::markdown::escape_attr(&new),
+                        ));
                     }
                 }
             }

@@ -7,7 +7,9 @@
 //! ranges) are expanded; links to chapters (`ch02.md#x` and `ch02.html#x`) become `@/` links
 //! to where the chapter now is; other files under `src/` are copied to the same place.
 
-use super::markdown::{dir_of, is_external_or_anchor, join, line_of, page, rewrite_links, set, split_dest};
+use super::markdown::{
+    dir_of, is_external_or_anchor, join, line_of, page, rewrite_links, set, split_dest,
+};
 use super::{Out, files_under};
 use crate::error::{Diagnostic, fs};
 use serde_yaml::{Mapping, Value};
@@ -67,7 +69,17 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
             } else {
                 pi as i64 * 1000 + (ci as i64 + 1) * 10
             };
-            place(ch, &dir, weight, &mut placed, &mut taken, &mut home_done, &mut count, &summary_rel, &mut out);
+            place(
+                ch,
+                &dir,
+                weight,
+                &mut placed,
+                &mut taken,
+                &mut home_done,
+                &mut count,
+                &summary_rel,
+                &mut out,
+            );
         }
     }
     let dest_of: HashMap<String, String> = placed
@@ -94,10 +106,18 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
         let text = if abs.is_file() {
             fs::read_to_string(&abs, Path::new(&shown))?
         } else {
-            out.note(&summary_rel, *line, format!("chapter file `{src_rel}` does not exist"), "mdBook would create it empty; write the page or remove it from SUMMARY.md");
+            out.note(
+                &summary_rel,
+                *line,
+                format!("chapter file `{src_rel}` does not exist"),
+                "mdBook would create it empty; write the page or remove it from SUMMARY.md",
+            );
             String::new()
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&text)
+            .replace("\r\n", "\n");
         let text = include::expand(&text, source, &src, src_rel, &mut out);
         let from_dir = dir_of(src_rel).to_string();
         let body = rewrite_links(&text, |d, at| {
@@ -114,7 +134,11 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
             let as_md = if as_md.ends_with("/index.md") || as_md == "index.md" {
                 // mdBook renders README.md as index.html.
                 let readme = as_md.replace("index.md", "README.md");
-                if dest_of.contains_key(&readme) { readme } else { as_md }
+                if dest_of.contains_key(&readme) {
+                    readme
+                } else {
+                    as_md
+                }
             } else {
                 as_md
             };
@@ -143,16 +167,24 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
     if !home_done {
         let mut front = Mapping::new();
         set(&mut front, "title", book.title.as_str());
-        let first = placed.first().map(|(_, d, t, ..)| format!("Start with [{t}](@/{d}).\n")).unwrap_or_default();
+        let first = placed
+            .first()
+            .map(|(_, d, t, ..)| format!("Start with [{t}](@/{d}).\n"))
+            .unwrap_or_default();
         out.text("content/_index.md", page(&front, &first));
     }
     out.text("site.yaml", book.site_yaml);
     out.converted.push(format!(
         "{summary_rel}: {} chapters{}",
         placed.len(),
-        if sections.is_empty() { String::new() } else { format!(" in {} parts", sections.len()) }
+        if sections.is_empty() {
+            String::new()
+        } else {
+            format!(" in {} parts", sections.len())
+        }
     ));
-    out.converted.push(format!("{src}/: {copied} other files copied to content/"));
+    out.converted
+        .push(format!("{src}/: {copied} other files copied to content/"));
     out.converted.push("book.toml: site.yaml".into());
     let _ = count;
     Ok(out)
@@ -173,9 +205,24 @@ fn place(
 ) {
     *count += 1;
     let Some(path) = &ch.path else {
-        out.note(summary_rel, ch.line, format!("draft chapter `{}` (no file)", ch.title), "write the page and add it to content/, where its place in SUMMARY.md would put it");
+        out.note(
+            summary_rel,
+            ch.line,
+            format!("draft chapter `{}` (no file)", ch.title),
+            "write the page and add it to content/, where its place in SUMMARY.md would put it",
+        );
         for (i, c) in ch.children.iter().enumerate() {
-            place(c, dir, weight + i as i64 + 1, placed, taken, home_done, count, summary_rel, out);
+            place(
+                c,
+                dir,
+                weight + i as i64 + 1,
+                placed,
+                taken,
+                home_done,
+                count,
+                summary_rel,
+                out,
+            );
         }
         return;
     };
@@ -186,22 +233,57 @@ fn place(
     } else {
         file.trim_end_matches(".md").to_string()
     };
-    let join_dir = |name: &str| if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
-    let dest = if is_readme && dir.is_empty() && stem.is_empty() && !*home_done && ch.children.is_empty() {
+    let join_dir = |name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    let dest = if is_readme
+        && dir.is_empty()
+        && stem.is_empty()
+        && !*home_done
+        && ch.children.is_empty()
+    {
         *home_done = true;
         "_index.md".to_string()
     } else if !ch.children.is_empty() {
-        let stem = if stem.is_empty() { slug::slugify(&ch.title) } else { stem };
+        let stem = if stem.is_empty() {
+            slug::slugify(&ch.title)
+        } else {
+            stem
+        };
         unique(&format!("{}/_index.md", join_dir(&stem)), taken)
     } else {
-        let stem = if stem.is_empty() { slug::slugify(&ch.title) } else { stem };
+        let stem = if stem.is_empty() {
+            slug::slugify(&ch.title)
+        } else {
+            stem
+        };
         unique(&format!("{}.md", join_dir(&stem)), taken)
     };
-    placed.push((path.clone(), dest.clone(), ch.title.clone(), weight, ch.line));
+    placed.push((
+        path.clone(),
+        dest.clone(),
+        ch.title.clone(),
+        weight,
+        ch.line,
+    ));
     if !ch.children.is_empty() {
         let sub = dir_of(&dest).to_string();
         for (i, c) in ch.children.iter().enumerate() {
-            place(c, &sub, (i as i64 + 1) * 10, placed, taken, home_done, count, summary_rel, out);
+            place(
+                c,
+                &sub,
+                (i as i64 + 1) * 10,
+                placed,
+                taken,
+                home_done,
+                count,
+                summary_rel,
+                out,
+            );
         }
     }
 }
@@ -222,7 +304,10 @@ fn unique(want: &str, taken: &mut HashMap<String, usize>) -> String {
 /// SUMMARY.md: prefix chapters, parts (`# Title`), nested lists of `[Title](path.md)`,
 /// separators, suffix chapters.
 fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
-    let mut parts = vec![Part { title: None, chapters: Vec::new() }];
+    let mut parts = vec![Part {
+        title: None,
+        chapters: Vec::new(),
+    }];
     // The open list items: (indent, index among their siblings), outermost first.
     let mut stack: Vec<(usize, usize)> = Vec::new();
     let mut seen_title = false;
@@ -248,7 +333,10 @@ fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
                 seen_title = true; // `# Summary`
                 continue;
             }
-            parts.push(Part { title: Some((title.to_string(), line_no)), chapters: Vec::new() });
+            parts.push(Part {
+                title: Some((title.to_string(), line_no)),
+                chapters: Vec::new(),
+            });
             stack.clear();
             continue;
         }
@@ -264,17 +352,34 @@ fn parse_summary(text: &str, shown: &str, out: &mut Out) -> Vec<Part> {
             None => (t, false),
         };
         let Some((title, path)) = parse_link(item) else {
-            out.note(shown, line_no, format!("line not understood: `{t}`"), "write `- [Title](file.md)`; the line was left out");
+            out.note(
+                shown,
+                line_no,
+                format!("line not understood: `{t}`"),
+                "write `- [Title](file.md)`; the line was left out",
+            );
             continue;
         };
-        let ch = Chapter { title, path, line: line_no, children: Vec::new() };
+        let ch = Chapter {
+            title,
+            path,
+            line: line_no,
+            children: Vec::new(),
+        };
         if !is_list {
             // A suffix chapter, after the parts, is outside them.
             if parts.last().is_some_and(|p| p.title.is_some()) {
-                parts.push(Part { title: None, chapters: Vec::new() });
+                parts.push(Part {
+                    title: None,
+                    chapters: Vec::new(),
+                });
             }
             stack.clear();
-            parts.last_mut().expect("one part at least").chapters.push(ch);
+            parts
+                .last_mut()
+                .expect("one part at least")
+                .chapters
+                .push(ch);
             continue;
         }
         let part = parts.last_mut().expect("one part at least");
@@ -323,11 +428,22 @@ fn read_book(source: &Path, out: &mut Out) -> Result<Book, Diagnostic> {
         }
         d.hint("fix book.toml so that mdBook itself can read it")
     })?;
-    let line = |key: &str| text.lines().position(|l| l.trim_start().starts_with(key)).map_or(0, |i| i + 1);
+    let line = |key: &str| {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map_or(0, |i| i + 1)
+    };
     let book = table.get("book").and_then(|b| b.as_table());
-    let get = |k: &str| book.and_then(|b| b.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+    let get = |k: &str| {
+        book.and_then(|b| b.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let title = get("title").unwrap_or_else(|| "Book".to_string());
-    let src = get("src").unwrap_or_else(|| "src".to_string()).trim_matches('/').to_string();
+    let src = get("src")
+        .unwrap_or_else(|| "src".to_string())
+        .trim_matches('/')
+        .to_string();
     let mut site: BTreeMap<&str, Value> = BTreeMap::new();
     site.insert("title", title.clone().into());
     if let Some(d) = get("description") {
@@ -336,14 +452,24 @@ fn read_book(source: &Path, out: &mut Out) -> Result<Book, Diagnostic> {
     if let Some(l) = get("language") {
         site.insert("language", l.into());
     }
-    if let Some(a) = book.and_then(|b| b.get("authors")).and_then(|v| v.as_array()) {
+    if let Some(a) = book
+        .and_then(|b| b.get("authors"))
+        .and_then(|v| v.as_array())
+    {
         let names: Vec<&str> = a.iter().filter_map(|v| v.as_str()).collect();
         if !names.is_empty() {
             site.insert("author", names.join(", ").into());
         }
     }
-    let html = table.get("output").and_then(|o| o.get("html")).and_then(|h| h.as_table());
-    let html_get = |k: &str| html.and_then(|h| h.get(k)).and_then(|v| v.as_str()).map(str::to_string);
+    let html = table
+        .get("output")
+        .and_then(|o| o.get("html"))
+        .and_then(|h| h.as_table());
+    let html_get = |k: &str| {
+        html.and_then(|h| h.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     if let Some(u) = html_get("site-url") {
         site.insert("base_url", u.into());
     }
@@ -355,20 +481,47 @@ fn read_book(source: &Path, out: &mut Out) -> Result<Book, Diagnostic> {
                 site.insert("edit_url", base.trim_end_matches("src/").to_string().into());
                 out.note("book.toml", line("edit-url-template"), "`edit-url-template` became `edit_url`: pages now link to `content/<path>` in the same folder", "commit the imported site where the book was, or correct `edit_url` in site.yaml");
             }
-            _ => out.note("book.toml", line("edit-url-template"), format!("`edit-url-template = \"{t}\"` has no `{{path}}` at its end"), "set `edit_url` in site.yaml to the web editor's URL of the site folder"),
+            _ => out.note(
+                "book.toml",
+                line("edit-url-template"),
+                format!("`edit-url-template = \"{t}\"` has no `{{path}}` at its end"),
+                "set `edit_url` in site.yaml to the web editor's URL of the site folder",
+            ),
         }
     }
-    if html.and_then(|h| h.get("mathjax-support")).and_then(|v| v.as_bool()) == Some(true) {
+    if html
+        .and_then(|h| h.get("mathjax-support"))
+        .and_then(|v| v.as_bool())
+        == Some(true)
+    {
         site.insert("math", true.into());
     }
-    for key in ["additional-css", "additional-js", "theme", "playground", "fold", "redirect", "git-repository-url"] {
+    for key in [
+        "additional-css",
+        "additional-js",
+        "theme",
+        "playground",
+        "fold",
+        "redirect",
+        "git-repository-url",
+    ] {
         if html.is_some_and(|h| h.contains_key(key)) {
-            out.note("book.toml", line(key), format!("[output.html] `{key}` has no equivalent"), "mekong's default theme is used; see README \"Templates\" to override its files");
+            out.note(
+                "book.toml",
+                line(key),
+                format!("[output.html] `{key}` has no equivalent"),
+                "mekong's default theme is used; see README \"Templates\" to override its files",
+            );
         }
     }
     if let Some(pre) = table.get("preprocessor").and_then(|p| p.as_table()) {
         for name in pre.keys() {
-            out.note("book.toml", line(&format!("[preprocessor.{name}")), format!("preprocessor `{name}` is not run"), "check the pages that use it; its syntax is left as text");
+            out.note(
+                "book.toml",
+                line(&format!("[preprocessor.{name}")),
+                format!("preprocessor `{name}` is not run"),
+                "check the pages that use it; its syntax is left as text",
+            );
         }
     }
     let mut yaml = Mapping::new();
@@ -381,7 +534,11 @@ fn read_book(source: &Path, out: &mut Out) -> Result<Book, Diagnostic> {
         "# Imported from book.toml by `mekong import` (issue 18).\n{}",
         serde_yaml::to_string(&yaml).unwrap_or_default()
     );
-    Ok(Book { title, src, site_yaml })
+    Ok(Book {
+        title,
+        src,
+        site_yaml,
+    })
 }
 
 #[cfg(test)]

@@ -74,7 +74,11 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = self.format.map_or("?", Format::name);
         let article = if name == "mdBook" { "an" } else { "a" };
-        writeln!(f, "imported {article} {name} site: {} files written", self.written.len())?;
+        writeln!(
+            f,
+            "imported {article} {name} site: {} files written",
+            self.written.len()
+        )?;
         for c in &self.converted {
             writeln!(f, "  converted: {c}")?;
         }
@@ -167,8 +171,10 @@ pub(crate) fn files_under(source: &Path, dir: &str) -> Result<Vec<(String, PathB
             continue;
         };
         let Some(rel) = rel.to_str() else {
-            return Err(Diagnostic::new(Path::new(dir).join(rel), "file name is not valid UTF-8")
-                .hint("rename the file using UTF-8 characters"));
+            return Err(
+                Diagnostic::new(Path::new(dir).join(rel), "file name is not valid UTF-8")
+                    .hint("rename the file using UTF-8 characters"),
+            );
         };
         out.push((rel.replace('\\', "/"), entry.path().to_path_buf()));
     }
@@ -186,7 +192,9 @@ pub fn detect(source: &Path) -> Option<Format> {
     if !source.join("content").is_dir() {
         return None;
     }
-    if ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"].iter().any(|f| has(f))
+    if ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"]
+        .iter()
+        .any(|f| has(f))
         || source.join("archetypes").is_dir()
         || has("config.yaml")
         || has("config.json")

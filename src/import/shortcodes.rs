@@ -97,7 +97,9 @@ pub(super) fn zola(body: &str, shown: &str, first_line: usize, out: &mut Out) ->
         if in_code(&code, at) || rest[2..].starts_with("/*") {
             continue;
         }
-        let Some(end) = rest.find(close) else { continue };
+        let Some(end) = rest.find(close) else {
+            continue;
+        };
         let inner = &rest[2..end];
         let whole = at..at + end + 2;
         let line = line_of(body, at) + first_line - 1;
@@ -108,11 +110,15 @@ pub(super) fn zola(body: &str, shown: &str, first_line: usize, out: &mut Out) ->
             i = at + end + 2;
             continue;
         }
-        let Some((name, args)) = call_args(inner) else { continue };
+        let Some((name, args)) = call_args(inner) else {
+            continue;
+        };
         let known = BUILT_IN.iter().find(|(n, _, _)| *n == name);
         let fits = known.is_some_and(|(_, allowed, required)| {
             args.iter().all(|a| allowed.contains(&a.as_str()))
-                && allowed[..*required].iter().all(|r| args.iter().any(|a| a == r))
+                && allowed[..*required]
+                    .iter()
+                    .all(|r| args.iter().any(|a| a == r))
         });
         if body_call {
             open.push(!fits);
@@ -125,10 +131,24 @@ pub(super) fn zola(body: &str, shown: &str, first_line: usize, out: &mut Out) ->
             };
             edits.push((whole, escaped));
             let todo = match known {
-                Some(_) => format!("mekong's `{name}` takes {}; rewrite the call with those arguments", BUILT_IN.iter().find(|(n, _, _)| *n == name).map(|(_, a, _)| a.join(", ")).unwrap_or_default()),
-                None => format!("write a component templates/components/{name}.html (README \"Components\") and remove the `/* */`, or replace the call with Markdown; it shows as text now"),
+                Some(_) => format!(
+                    "mekong's `{name}` takes {}; rewrite the call with those arguments",
+                    BUILT_IN
+                        .iter()
+                        .find(|(n, _, _)| *n == name)
+                        .map(|(_, a, _)| a.join(", "))
+                        .unwrap_or_default()
+                ),
+                None => format!(
+                    "write a component templates/components/{name}.html (README \"Components\") and remove the `/* */`, or replace the call with Markdown; it shows as text now"
+                ),
             };
-            out.note(shown, line, format!("shortcode `{name}` is not one of mekong's components"), todo);
+            out.note(
+                shown,
+                line,
+                format!("shortcode `{name}` is not one of mekong's components"),
+                todo,
+            );
         }
         i = at + end + 2;
     }
@@ -161,7 +181,9 @@ pub(super) fn hugo(
         if in_code(&code, at) || rest[3..].trim_start().starts_with("/*") {
             continue;
         }
-        let Some(end) = rest.find(close) else { continue };
+        let Some(end) = rest.find(close) else {
+            continue;
+        };
         let inner = rest[3..end].trim();
         let whole = at..at + end + 3;
         i = at + end + 3;
@@ -211,7 +233,10 @@ pub(super) fn hugo(
 }
 
 fn unquote(s: &str) -> &str {
-    s.trim().trim_matches('"').trim_matches('\'').trim_matches('`')
+    s.trim()
+        .trim_matches('"')
+        .trim_matches('\'')
+        .trim_matches('`')
 }
 
 fn quote(s: &str) -> String {
@@ -257,7 +282,9 @@ mod tests {
     fn maps_hugo_refs_and_figures() {
         let mut out = Out::default();
         let body = "[x]({{< ref \"b.md#c\" >}}) {{< figure src=\"m.png\" title=\"T\" >}} {{< youtube 1 >}}\n";
-        let got = hugo(body, "content/a.md", 1, &mut out, |t| Some(format!("@/{t}")));
+        let got = hugo(body, "content/a.md", 1, &mut out, |t| {
+            Some(format!("@/{t}"))
+        });
         assert_eq!(
             got,
             "[x](@/b.md#c) {{ figure(src=\"m.png\", alt=\"\", caption=\"T\") }} {{< youtube 1 >}}\n"

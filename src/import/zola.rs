@@ -14,7 +14,11 @@ use std::path::Path;
 
 pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
     let mut out = Out::default();
-    let name = if source.join("zola.toml").is_file() { "zola.toml" } else { "config.toml" };
+    let name = if source.join("zola.toml").is_file() {
+        "zola.toml"
+    } else {
+        "config.toml"
+    };
     let text = if source.join(name).is_file() {
         fs::read_to_string(&source.join(name), Path::new(name))?
     } else {
@@ -29,7 +33,11 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
         d.hint("fix the file so that Zola itself can read it")
     })?;
     let mut site = Mapping::new();
-    let title = config.get("title").and_then(|v| v.as_str()).unwrap_or("Site").to_string();
+    let title = config
+        .get("title")
+        .and_then(|v| v.as_str())
+        .unwrap_or("Site")
+        .to_string();
     set(&mut site, "title", title.as_str());
     if let Some(d) = config.get("description").and_then(|v| v.as_str()) {
         set(&mut site, "description", d);
@@ -52,17 +60,36 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
             set(&mut site, "extra", v);
         }
     }
-    for key in ["theme", "taxonomies", "languages", "generate_feeds", "compile_sass", "minify_html"] {
+    for key in [
+        "theme",
+        "taxonomies",
+        "languages",
+        "generate_feeds",
+        "compile_sass",
+        "minify_html",
+    ] {
         if config.contains_key(key) {
-            out.note(name, key_line(&text, key), format!("`{key}` has no equivalent"), "mekong has one tag list (`/tags/`), feeds and its default theme; see README");
+            out.note(
+                name,
+                key_line(&text, key),
+                format!("`{key}` has no equivalent"),
+                "mekong has one tag list (`/tags/`), feeds and its default theme; see README",
+            );
         }
     }
-    out.text("site.yaml", format!("# Imported from {name} by `mekong import` (issue 18).\n{}", serde_yaml::to_string(&site).unwrap_or_default()));
+    out.text(
+        "site.yaml",
+        format!(
+            "# Imported from {name} by `mekong import` (issue 18).\n{}",
+            serde_yaml::to_string(&site).unwrap_or_default()
+        ),
+    );
     out.converted.push(format!("{name}: site.yaml"));
     let n = pages(source, &title, &mut out, |body, shown, line, out, _| {
         super::shortcodes::zola(body, shown, line, out)
     })?;
-    out.converted.push(format!("content/: {n} pages, front matter as YAML"));
+    out.converted
+        .push(format!("content/: {n} pages, front matter as YAML"));
     common_folders(source, &mut out)?;
     Ok(out)
 }
@@ -73,7 +100,15 @@ pub(super) fn common_folders(source: &Path, out: &mut Out) -> Result<(), Diagnos
     if n > 0 {
         out.converted.push(format!("static/: {n} files copied"));
     }
-    for dir in ["templates", "layouts", "themes", "sass", "assets", "i18n", "archetypes"] {
+    for dir in [
+        "templates",
+        "layouts",
+        "themes",
+        "sass",
+        "assets",
+        "i18n",
+        "archetypes",
+    ] {
         if source.join(dir).is_dir() {
             out.note(format!("{dir}/"), 0, "not converted: mekong uses Tera 2 templates and its own theme", "the imported site uses mekong's default theme; see README \"Templates\" to override its files");
         }
@@ -100,7 +135,10 @@ pub(super) fn pages(
         }
         n += 1;
         let text = fs::read_to_string(&abs, Path::new(&shown))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&text)
+            .replace("\r\n", "\n");
         let split = front::split(&text, &shown, out);
         let section = rel == "_index.md" || rel.ends_with("/_index.md");
         let fallback = fallback_title(&rel, site_title);
@@ -136,7 +174,9 @@ fn fallback_title(rel: &str, site_title: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")

@@ -107,7 +107,11 @@ impl FrontMatter {
 /// `title_from_heading` (site.yaml, issue 18) a page without `title` takes the text of a `# `
 /// heading that starts its body, and the heading is left out of the body (the template shows
 /// the title); a file without front matter is then a page too if its body starts so.
-pub fn parse_doc(rel: &str, text: String, title_from_heading: bool) -> Result<Doc, Vec<Diagnostic>> {
+pub fn parse_doc(
+    rel: &str,
+    text: String,
+    title_from_heading: bool,
+) -> Result<Doc, Vec<Diagnostic>> {
     let shown = Path::new("content").join(rel);
     let mut text = match text.strip_prefix('\u{feff}') {
         Some(t) => t.to_string(),
@@ -171,9 +175,14 @@ pub fn parse_doc(rel: &str, text: String, title_from_heading: bool) -> Result<Do
     }
     let Some((fm_end, mut body_start, close_line)) = close else {
         return Err(vec![
-            Diagnostic::new(&shown, format!("front matter is not closed: no second `{fence}` line"))
-                .at(1, 1)
-                .hint(format!("end the front matter with a line containing only `{fence}`")),
+            Diagnostic::new(
+                &shown,
+                format!("front matter is not closed: no second `{fence}` line"),
+            )
+            .at(1, 1)
+            .hint(format!(
+                "end the front matter with a line containing only `{fence}`"
+            )),
         ]);
     };
     let block = &text[fm_start..fm_end];
@@ -186,7 +195,12 @@ pub fn parse_doc(rel: &str, text: String, title_from_heading: bool) -> Result<Do
     let heading = title_from_heading
         .then(|| leading_heading(&text, body_start))
         .flatten();
-    let mut front = parse_front_matter(&fields, &shown, kind, heading.as_ref().map(|h| h.0.as_str()))?;
+    let mut front = parse_front_matter(
+        &fields,
+        &shown,
+        kind,
+        heading.as_ref().map(|h| h.0.as_str()),
+    )?;
     let mut body_line = close_line + 1;
     if let Some((title, after)) = heading {
         // The heading is the title: shown once, by the template.
@@ -263,7 +277,7 @@ fn parse_front_matter(
             errors.push(
             Diagnostic::new(shown, "missing `title` in front matter")
                 .at_line(2)
-                .hint("add a line `title: ...` between the `---` lines (`title = \"...\"` in TOML), or start the body with a `# Title` heading and set `title_from_heading: true` in site.yaml"),
+                .hint("add a line `title: ...` between the `---` lines, or set `title_from_heading: true` in site.yaml to take the first `# ` heading"),
             );
         }
     } else if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
@@ -355,7 +369,12 @@ mod tests {
 
     #[test]
     fn splits_front_matter_with_crlf_and_bom() {
-        let doc = parse_doc("a.md", "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n".into(), false).unwrap();
+        let doc = parse_doc(
+            "a.md",
+            "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n".into(),
+            false,
+        )
+        .unwrap();
         assert_eq!(doc.front.title, "A");
         assert_eq!(doc.body(), "Body\n");
         assert_eq!(doc.body_line, 4);
@@ -379,7 +398,12 @@ mod tests {
 
     #[test]
     fn title_from_heading_takes_the_first_heading_once() {
-        let doc = parse_doc("a.md", "---\nweight: 1\n---\n\n# The `x` tool {#t}\nBody\n".into(), true).unwrap();
+        let doc = parse_doc(
+            "a.md",
+            "---\nweight: 1\n---\n\n# The `x` tool {#t}\nBody\n".into(),
+            true,
+        )
+        .unwrap();
         assert_eq!(doc.front.title, "The x tool");
         assert_eq!(doc.body(), "Body\n");
         assert_eq!(doc.body_line, 6);
@@ -403,15 +427,32 @@ mod tests {
         .unwrap();
         assert_eq!(doc.front.title, "A");
         assert_eq!(doc.front.date.as_deref(), Some("2026-05-25"));
-        assert_eq!(doc.front.date_time.as_deref(), Some("2026-05-25T02:49:47+02:00"));
+        assert_eq!(
+            doc.front.date_time.as_deref(),
+            Some("2026-05-25T02:49:47+02:00")
+        );
         assert_eq!(doc.front.tags, vec!["x"]);
         assert_eq!(doc.body(), "Body\n");
-        let err = parse_doc("a.md", "+++\ntitle = \"A\"\ntages = []\n+++\n".into(), false).unwrap_err();
+        let err = parse_doc(
+            "a.md",
+            "+++\ntitle = \"A\"\ntages = []\n+++\n".into(),
+            false,
+        )
+        .unwrap_err();
         assert_eq!(
             err[0].to_string(),
             "content/a.md:3:1: unknown key `tages` in front matter\n  hint: did you mean `tags`?"
         );
-        let err = parse_doc("a.md", "+++\ntitle = \"A\"\nweight = x\n+++\n".into(), false).unwrap_err();
-        assert!(err[0].to_string().starts_with("content/a.md:3:"), "{}", err[0]);
+        let err = parse_doc(
+            "a.md",
+            "+++\ntitle = \"A\"\nweight = x\n+++\n".into(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err[0].to_string().starts_with("content/a.md:3:"),
+            "{}",
+            err[0]
+        );
     }
 }

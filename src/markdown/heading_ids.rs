@@ -122,7 +122,10 @@ pub fn slug_by(rule: HeadingIdRule, text: &str) -> String {
             .chars()
             .flat_map(|c| {
                 let c = if c.is_whitespace() { '-' } else { c };
-                keep(c).then_some(c).into_iter().flat_map(char::to_lowercase)
+                keep(c)
+                    .then_some(c)
+                    .into_iter()
+                    .flat_map(char::to_lowercase)
             })
             .collect(),
         HeadingIdRule::Mdbook => text
@@ -180,9 +183,18 @@ mod tests {
     fn github_and_mdbook_rules_keep_doubled_dashes() {
         let t = "Concatenating with `+` or `format!`";
         let text = t.replace('`', "");
-        assert_eq!(slug_by(HeadingIdRule::Mekong, &text), "concatenating-with-or-format");
-        assert_eq!(slug_by(HeadingIdRule::Github, &text), "concatenating-with--or-format");
-        assert_eq!(slug_by(HeadingIdRule::Mdbook, &text), "concatenating-with--or-format");
+        assert_eq!(
+            slug_by(HeadingIdRule::Mekong, &text),
+            "concatenating-with-or-format"
+        );
+        assert_eq!(
+            slug_by(HeadingIdRule::Github, &text),
+            "concatenating-with--or-format"
+        );
+        assert_eq!(
+            slug_by(HeadingIdRule::Mdbook, &text),
+            "concatenating-with--or-format"
+        );
         assert_eq!(slug_by(HeadingIdRule::Github, "Ärger_x"), "ärger_x");
         assert_eq!(slug_by(HeadingIdRule::Mdbook, "Ärger_x"), "Ärger_x");
         let mut ids = HeadingIds::with_rule([], HeadingIdRule::Mdbook);

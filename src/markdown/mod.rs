@@ -204,18 +204,18 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         };
         let at = calls.original(fences.original(range.start));
         let event = match event {
-            Event::Html(h) if in_code == 0 => match raw_html::rewrite_urls(
-                &h, base + at, doc, id, env, &mut out, errors,
-            ) {
-                Some(new) => Event::Html(CowStr::from(new)),
-                None => Event::Html(h),
-            },
-            Event::InlineHtml(h) => match raw_html::rewrite_urls(
-                &h, base + at, doc, id, env, &mut out, errors,
-            ) {
-                Some(new) => Event::InlineHtml(CowStr::from(new)),
-                None => Event::InlineHtml(h),
-            },
+            Event::Html(h) if in_code == 0 => {
+                match raw_html::rewrite_urls(&h, base + at, doc, id, env, &mut out, errors) {
+                    Some(new) => Event::Html(CowStr::from(new)),
+                    None => Event::Html(h),
+                }
+            }
+            Event::InlineHtml(h) => {
+                match raw_html::rewrite_urls(&h, base + at, doc, id, env, &mut out, errors) {
+                    Some(new) => Event::InlineHtml(CowStr::from(new)),
+                    None => Event::InlineHtml(h),
+                }
+            }
             e => e,
         };
         let event = called.event(event, depth, at);

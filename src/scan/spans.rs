@@ -86,7 +86,11 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            vec![("a.md#b", "a.md#b"), ("map.png", "map.png"), ("c.md", "c.md")]
+            vec![
+                ("a.md#b", "a.md#b"),
+                ("map.png", "map.png"),
+                ("c.md", "c.md")
+            ]
         );
         assert!(url_spans("<script>'<img src=x>'</script><link href=x.css>").is_empty());
     }

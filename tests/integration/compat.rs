@@ -32,16 +32,31 @@ fn a_site_using_every_compatibility_feature_builds() {
         topics.find("/topics/energy/").unwrap(),
         topics.find("/topics/trade/").unwrap(),
     );
-    assert!(e < tr, "09:00Z comes after 02:49+02:00, so it is listed first");
+    assert!(
+        e < tr,
+        "09:00Z comes after 02:49+02:00, so it is listed first"
+    );
     // The title from the first heading, shown once.
     let start = t.main_of("public/guide/start/index.html");
-    assert!(start.contains("data-pagefind-meta=\"title\">Getting started</h1>"), "{start}");
-    assert!(!start.contains("id=\"getting-started\""), "the heading is not rendered again: {start}");
+    assert!(
+        start.contains("data-pagefind-meta=\"title\">Getting started</h1>"),
+        "{start}"
+    );
+    assert!(
+        !start.contains("id=\"getting-started\""),
+        "the heading is not rendered again: {start}"
+    );
     // mdBook's heading ids.
-    assert!(start.contains("id=\"concatenating-with--or-format\""), "{start}");
+    assert!(
+        start.contains("id=\"concatenating-with--or-format\""),
+        "{start}"
+    );
     let bare = t.main_of("public/guide/bare/index.html");
     assert!(bare.contains(">A page without front matter</h1>"), "{bare}");
-    assert!(!bare.contains("id=\"a-page-without-front-matter\""), "{bare}");
+    assert!(
+        !bare.contains("id=\"a-page-without-front-matter\""),
+        "{bare}"
+    );
 }
 
 #[test]
@@ -63,12 +78,27 @@ fn errors_on_bad_toml_front_matter_at_its_line() {
         "+++\ntitle = \"H\"\nweight = \"x\"\ndate = \"2026-13-01\"\ncolour = 1\n+++\n",
     );
     let err = t.build_err();
-    assert!(err.contains("content/_index.md:3:1: `weight` must be a whole number"), "{err}");
-    assert!(err.contains("content/_index.md:4:1: `date` is not a valid date"), "{err}");
-    assert!(err.contains("content/_index.md:5:1: unknown key `colour`"), "{err}");
-    t.write("content/_index.md", "+++\ntitle = \"H\"\ndate = 2026-13-01\n+++\n");
+    assert!(
+        err.contains("content/_index.md:3:1: `weight` must be a whole number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/_index.md:4:1: `date` is not a valid date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/_index.md:5:1: unknown key `colour`"),
+        "{err}"
+    );
+    t.write(
+        "content/_index.md",
+        "+++\ntitle = \"H\"\ndate = 2026-13-01\n+++\n",
+    );
     let err = t.build_err();
-    assert!(err.contains("content/_index.md:3:8: invalid TOML: invalid date"), "{err}");
+    assert!(
+        err.contains("content/_index.md:3:8: invalid TOML: invalid date"),
+        "{err}"
+    );
     t.write("content/_index.md", "+++\ntitle = H\n+++\n");
     let err = t.build_err();
     assert!(err.contains("content/_index.md:2:"), "{err}");
@@ -81,7 +111,10 @@ fn errors_on_bad_toml_front_matter_at_its_line() {
 #[test]
 fn errors_on_a_date_time_that_is_not_rfc_3339() {
     let t = SiteTest::empty();
-    t.write("content/_index.md", "---\ntitle: H\ndate: 2026-05-25T02:49\n---\n");
+    t.write(
+        "content/_index.md",
+        "---\ntitle: H\ndate: 2026-05-25T02:49\n---\n",
+    );
     let err = t.build_err();
     assert!(
         err.contains("content/_index.md:3:1: `date` is not a valid date: `2026-05-25T02:49`"),

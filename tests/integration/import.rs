@@ -52,7 +52,11 @@ fn sidebar(html: &str) -> &str {
     &html[s..]
 }
 
-fn note_at<'a>(report: &'a mekong::import::Report, file: &str, line: usize) -> &'a mekong::import::Note {
+fn note_at<'a>(
+    report: &'a mekong::import::Report,
+    file: &str,
+    line: usize,
+) -> &'a mekong::import::Note {
     report
         .notes
         .iter()
@@ -91,13 +95,26 @@ fn imports_an_mdbook_with_its_summary_order_nesting_and_includes() {
     ] {
         assert!(t.exists(f), "{f} missing");
     }
-    assert!(!t.exists("content/notes.md"), "unlisted chapters are not pages");
+    assert!(
+        !t.exists("content/notes.md"),
+        "unlisted chapters are not pages"
+    );
     // The sidebar follows SUMMARY.md, nested (it opens the sections on the way to the page).
     let deep = t.read("public/getting-aboard/boarding/luggage/oversized/index.html");
     let nested = "<ul class=\"nav-children\">";
     in_order(
         sidebar(&deep),
-        &["Getting aboard", nested, "Tickets", "Boarding", nested, "Gangways", "Luggage", nested, "Oversized items"],
+        &[
+            "Getting aboard",
+            nested,
+            "Tickets",
+            "Boarding",
+            nested,
+            "Gangways",
+            "Luggage",
+            nested,
+            "Oversized items",
+        ],
     );
     in_order(
         sidebar(&deep),
@@ -114,14 +131,26 @@ fn imports_an_mdbook_with_its_summary_order_nesting_and_includes() {
     );
     // Titles from SUMMARY, shown once; mdBook's heading ids; links to chapters rewritten.
     let tickets = t.main_of("public/getting-aboard/tickets/index.html");
-    assert!(tickets.contains("data-pagefind-meta=\"title\">Tickets</h1>"), "{tickets}");
-    assert!(!tickets.contains("id=\"tickets\""), "the chapter's `# Tickets` is not shown again");
-    assert!(tickets.contains("id=\"fares-for-adults--children\""), "{tickets}");
+    assert!(
+        tickets.contains("data-pagefind-meta=\"title\">Tickets</h1>"),
+        "{tickets}"
+    );
+    assert!(
+        !tickets.contains("id=\"tickets\""),
+        "the chapter's `# Tickets` is not shown again"
+    );
+    assert!(
+        tickets.contains("id=\"fares-for-adults--children\""),
+        "{tickets}"
+    );
     assert!(
         tickets.contains("href=\"/handbook/getting-aboard/boarding/gangways/#safety-first\""),
         "{tickets}"
     );
-    assert!(tickets.contains("src=\"/handbook/images/deck.png\""), "{tickets}");
+    assert!(
+        tickets.contains("src=\"/handbook/images/deck.png\""),
+        "{tickets}"
+    );
     // Includes: the anchor's lines, a line range without rustdoc's hidden lines.
     assert!(tickets.contains("fn fare(age: u32)"), "{tickets}");
     assert!(!tickets.contains("ANCHOR"), "{tickets}");
@@ -134,14 +163,33 @@ fn imports_an_mdbook_with_its_summary_order_nesting_and_includes() {
         "{gangways}"
     );
     let luggage = t.main_of("public/getting-aboard/boarding/luggage/index.html");
-    assert!(luggage.contains("src=\"/handbook/images/deck.png\""), "{luggage}");
+    assert!(
+        luggage.contains("src=\"/handbook/images/deck.png\""),
+        "{luggage}"
+    );
     let knots = t.main_of("public/reference/knots/index.html");
     assert!(knots.contains("{{#include not-expanded.rs}}"), "{knots}");
     // What could not be converted, with its place and what to do.
-    assert!(note_at(&report, "src/SUMMARY.md", 12).what.contains("Timetables"));
-    assert!(note_at(&report, "src/tickets.md", 6).what.contains("notes.md"));
-    assert!(note_at(&report, "src/reference/knots.md", 5).what.contains("missing.rs"));
-    assert!(note_at(&report, "book.toml", 10).what.contains("additional-css"));
+    assert!(
+        note_at(&report, "src/SUMMARY.md", 12)
+            .what
+            .contains("Timetables")
+    );
+    assert!(
+        note_at(&report, "src/tickets.md", 6)
+            .what
+            .contains("notes.md")
+    );
+    assert!(
+        note_at(&report, "src/reference/knots.md", 5)
+            .what
+            .contains("missing.rs")
+    );
+    assert!(
+        note_at(&report, "book.toml", 10)
+            .what
+            .contains("additional-css")
+    );
     assert!(note_at(&report, "book.toml", 12).what.contains("admonish"));
 }
 
@@ -150,7 +198,10 @@ fn imports_a_zola_site_with_its_front_matter_bundles_and_shortcodes() {
     let (t, report) = import("zola");
     assert_eq!(report.format, Some(mekong::import::Format::Zola));
     let site = t.read("site.yaml");
-    assert!(site.contains("base_url: https://example.org/ferry"), "{site}");
+    assert!(
+        site.contains("base_url: https://example.org/ferry"),
+        "{site}"
+    );
     assert!(site.contains("author_url"), "{site}");
     let delta = t.read("content/routes/delta.md");
     assert!(delta.starts_with("---\ntitle: Delta run\n"), "{delta}");
@@ -162,27 +213,63 @@ fn imports_a_zola_site_with_its_front_matter_bundles_and_shortcodes() {
     assert!(html.contains("<figure class=\"figure\">"), "{html}");
     assert!(html.contains("<details class=\"details\">"), "{html}");
     assert!(html.contains("note(kind="), "{html}");
-    assert!(html.contains("href=\"/ferry/routes/upstream/#timing\""), "{html}");
-    assert!(note_at(&report, "content/routes/delta.md", 16).what.contains("`note`"));
+    assert!(
+        html.contains("href=\"/ferry/routes/upstream/#timing\""),
+        "{html}"
+    );
+    assert!(
+        note_at(&report, "content/routes/delta.md", 16)
+            .what
+            .contains("`note`")
+    );
     // A bundle is its folder's page with its image beside it.
     let up = t.main_of("public/routes/upstream/index.html");
-    assert!(up.contains("src=\"/ferry/routes/upstream/river.png\""), "{up}");
+    assert!(
+        up.contains("src=\"/ferry/routes/upstream/river.png\""),
+        "{up}"
+    );
     assert!(t.exists("public/routes/upstream/river.png"));
     // Sections sorted by date: the newest first.
     let routes = t.read("public/routes/index.html");
-    in_order(&t.main_of("public/routes/index.html"), &["Upstream run", "Delta run"]);
+    in_order(
+        &t.main_of("public/routes/index.html"),
+        &["Upstream run", "Delta run"],
+    );
     assert!(routes.contains("Routes"));
     // Keys mekong lacks are kept under extra and reported.
     let about = t.read("content/about.md");
-    assert!(about.contains("extra:\n  template: about.html\n  in_search_index: false"), "{about}");
-    assert!(note_at(&report, "content/about.md", 4).what.contains("template"));
-    assert!(note_at(&report, "content/about.md", 7).what.contains("youtube"));
-    assert!(t.main_of("public/about/index.html").contains("{{ youtube(id=\"kept\") }}"));
+    assert!(
+        about.contains("extra:\n  template: about.html\n  in_search_index: false"),
+        "{about}"
+    );
+    assert!(
+        note_at(&report, "content/about.md", 4)
+            .what
+            .contains("template")
+    );
+    assert!(
+        note_at(&report, "content/about.md", 7)
+            .what
+            .contains("youtube")
+    );
+    assert!(
+        t.main_of("public/about/index.html")
+            .contains("{{ youtube(id=\"kept\") }}")
+    );
     let old = t.main_of("public/old-routes/index.html");
     assert!(old.contains("href=\"/ferry/routes/\""), "{old}");
-    assert!(note_at(&report, "content/old-routes.md", 3).what.contains("redirect_to"));
+    assert!(
+        note_at(&report, "content/old-routes.md", 3)
+            .what
+            .contains("redirect_to")
+    );
     assert!(t.exists("public/files/timetable.txt"));
-    assert!(report.notes.iter().any(|n| n.file == Path::new("templates/")));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.file == Path::new("templates/"))
+    );
 }
 
 #[test]
@@ -192,7 +279,10 @@ fn imports_a_hugo_site_with_refs_and_every_front_matter_format() {
     let site = t.read("site.yaml");
     assert!(site.contains("language: en-us"), "{site}");
     assert!(site.contains("heading_ids: github"), "{site}");
-    assert!(site.contains("description: A guide to the harbour"), "{site}");
+    assert!(
+        site.contains("description: A guide to the harbour"),
+        "{site}"
+    );
     let home = t.main_of("public/index.html");
     assert!(home.contains("href=\"/docs/docks/\""), "{home}");
     let docks = t.read("content/docs/docks.md");
@@ -202,16 +292,37 @@ fn imports_a_hugo_site_with_refs_and_every_front_matter_format() {
     assert!(html.contains("href=\"/docs/lifting/\""), "{html}");
     assert!(html.contains("id=\"mooring--fees\""), "{html}");
     assert!(html.contains("<figcaption"), "{html}");
-    assert!(html.contains("{{&lt; youtube w7Ft2ymGmfc &gt;}}") || html.contains("{{< youtube"), "{html}");
-    assert!(note_at(&report, "content/docs/docks.md", 12).what.contains("youtube"));
-    assert!(note_at(&report, "content/docs/docks.md", 16).what.contains("nowhere.md"));
+    assert!(
+        html.contains("{{&lt; youtube w7Ft2ymGmfc &gt;}}") || html.contains("{{< youtube"),
+        "{html}"
+    );
+    assert!(
+        note_at(&report, "content/docs/docks.md", 12)
+            .what
+            .contains("youtube")
+    );
+    assert!(
+        note_at(&report, "content/docs/docks.md", 16)
+            .what
+            .contains("nowhere.md")
+    );
     let cranes = t.main_of("public/docs/lifting/index.html");
     assert!(cranes.contains("<details class=\"details\">"), "{cranes}");
-    assert!(cranes.contains("src=\"/docs/lifting/crane.png\""), "{cranes}");
-    assert!(note_at(&report, "content/docs/cranes/index.md", 10).what.contains("notice"));
+    assert!(
+        cranes.contains("src=\"/docs/lifting/crane.png\""),
+        "{cranes}"
+    );
+    assert!(
+        note_at(&report, "content/docs/cranes/index.md", 10)
+            .what
+            .contains("notice")
+    );
     assert!(t.exists("data/berths.yaml"));
     assert!(t.exists("public/images/logo.png"));
-    in_order(sidebar(&t.read("public/docs/index.html")), &["Docs", "Cranes", "The docks"]);
+    in_order(
+        sidebar(&t.read("public/docs/index.html")),
+        &["Docs", "Cranes", "The docks"],
+    );
 }
 
 #[test]
@@ -239,9 +350,17 @@ fn the_command_exits_0_with_the_report_when_something_is_not_converted() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("imported a Zola site"), "{stdout}");
-    assert!(stdout.contains("content/about.md:7: shortcode `youtube`"), "{stdout}");
+    assert!(
+        stdout.contains("content/about.md:7: shortcode `youtube`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("to do: "), "{stdout}");
     assert!(dest.join("site.yaml").is_file());
 }

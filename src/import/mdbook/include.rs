@@ -13,7 +13,14 @@ pub(super) fn expand(text: &str, source: &Path, src: &str, src_rel: &str, out: &
     expand_depth(text, source, src, src_rel, out, 0)
 }
 
-fn expand_depth(text: &str, source: &Path, src: &str, src_rel: &str, out: &mut Out, depth: usize) -> String {
+fn expand_depth(
+    text: &str,
+    source: &Path,
+    src: &str,
+    src_rel: &str,
+    out: &mut Out,
+    depth: usize,
+) -> String {
     let shown = format!("{src}/{src_rel}");
     let mut result = String::with_capacity(text.len());
     let mut rest = text;
@@ -21,7 +28,9 @@ fn expand_depth(text: &str, source: &Path, src: &str, src_rel: &str, out: &mut O
     while let Some(i) = rest.find("{{#") {
         let abs_at = consumed + i;
         let escaped = i > 0 && rest.as_bytes()[i - 1] == b'\\';
-        let Some(end) = rest[i..].find("}}") else { break };
+        let Some(end) = rest[i..].find("}}") else {
+            break;
+        };
         let inner = &rest[i + 3..i + end];
         if escaped {
             result.push_str(&rest[..i - 1]);
@@ -31,14 +40,30 @@ fn expand_depth(text: &str, source: &Path, src: &str, src_rel: &str, out: &mut O
             continue;
         }
         result.push_str(&rest[..i]);
-        let (name, arg) = inner.trim().split_once(char::is_whitespace).unwrap_or((inner.trim(), ""));
+        let (name, arg) = inner
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((inner.trim(), ""));
         let line = line_of(text, abs_at);
         let expanded = match name {
-            "include" | "rustdoc_include" | "playground" | "playpen" => {
-                include(arg.trim(), name == "rustdoc_include", source, src, src_rel, out, &shown, line, depth)
-            }
+            "include" | "rustdoc_include" | "playground" | "playpen" => include(
+                arg.trim(),
+                name == "rustdoc_include",
+                source,
+                src,
+                src_rel,
+                out,
+                &shown,
+                line,
+                depth,
+            ),
             "title" => {
-                out.note(&shown, line, "`{{#title}}` has no equivalent", "the page's title comes from SUMMARY.md; set `title:` in its front matter");
+                out.note(
+                    &shown,
+                    line,
+                    "`{{#title}}` has no equivalent",
+                    "the page's title comes from SUMMARY.md; set `title:` in its front matter",
+                );
                 Some(String::new())
             }
             _ => None,
@@ -71,20 +96,37 @@ fn include(
         None => (arg.trim(), None),
     };
     let Some(rel) = join(dir_of(src_rel), file) else {
-        out.note(shown, line, format!("`{{{{#include {arg}}}}}` leaves the book's folder"), "copy the file into src/ and include it from there");
+        out.note(
+            shown,
+            line,
+            format!("`{{{{#include {arg}}}}}` leaves the book's folder"),
+            "copy the file into src/ and include it from there",
+        );
         return None;
     };
     let path = source.join(src).join(&rel);
     let Ok(text) = std::fs::read_to_string(&path) else {
-        out.note(shown, line, format!("cannot read the included file `{file}`"), "fix the path (relative to this chapter); the directive was left as text");
+        out.note(
+            shown,
+            line,
+            format!("cannot read the included file `{file}`"),
+            "fix the path (relative to this chapter); the directive was left as text",
+        );
         return None;
     };
     let lines: Vec<&str> = text.lines().collect();
     let chosen: Vec<&str> = match selector {
         None | Some("") => lines.clone(),
-        Some(s) if s.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ':') => {
+        Some(s)
+            if s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == ':') =>
+        {
             let (a, b) = match s.split_once(':') {
-                Some((a, b)) => (a.trim().parse::<usize>().ok(), b.trim().parse::<usize>().ok()),
+                Some((a, b)) => (
+                    a.trim().parse::<usize>().ok(),
+                    b.trim().parse::<usize>().ok(),
+                ),
                 None => {
                     let n = s.parse::<usize>().ok();
                     (n, n)
@@ -95,9 +137,16 @@ fn include(
             lines.get(start..end.max(start)).unwrap_or(&[]).to_vec()
         }
         Some(anchor) => {
-            let open = lines.iter().position(|l| anchor_of(l, "ANCHOR:") == Some(anchor));
+            let open = lines
+                .iter()
+                .position(|l| anchor_of(l, "ANCHOR:") == Some(anchor));
             let Some(open) = open else {
-                out.note(shown, line, format!("no `ANCHOR: {anchor}` in `{file}`"), "add the anchor to the file or include line numbers instead");
+                out.note(
+                    shown,
+                    line,
+                    format!("no `ANCHOR: {anchor}` in `{file}`"),
+                    "add the anchor to the file or include line numbers instead",
+                );
                 return None;
             };
             let close = lines[open + 1..]
