@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use crate::ids::{IdVec, id_type};
 use crate::load::DocId;
 
+mod bundles;
+use bundles::bundle_dirs;
+
 id_type!(
     /// A node of the section tree: a page, or a section (with or without `_index.md`).
     NodeId
@@ -431,29 +434,6 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     }
 
     (site, errors)
-}
-
-/// The folders of page bundles (issue 18), with their `index.md`: a folder below the content
-/// root whose only Markdown file, at any depth, is its own `index.md` (and no `_index.md`).
-fn bundle_dirs(content: &Content) -> HashMap<String, DocId> {
-    let mut markdown_below: HashMap<&str, usize> = HashMap::new();
-    for doc in &content.docs {
-        let mut d = doc.dir();
-        while !d.is_empty() {
-            *markdown_below.entry(d).or_default() += 1;
-            d = d.rsplit_once('/').map_or("", |(p, _)| p);
-        }
-    }
-    content
-        .docs
-        .iter_enumerated()
-        .filter(|(_, doc)| {
-            doc.kind == Kind::Page
-                && doc.rel.ends_with("/index.md")
-                && markdown_below.get(doc.dir()) == Some(&1)
-        })
-        .map(|(i, doc)| (doc.dir().to_string(), i))
-        .collect()
 }
 
 /// The URL segment of a doc: its `slug`, else its file or folder name slugified.
