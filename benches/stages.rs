@@ -226,7 +226,9 @@ fn stages(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
 
-    g.bench_function("load", |b| b.iter(|| black_box(load::load(&root, false, false))));
+    g.bench_function("load", |b| {
+        b.iter(|| black_box(load::load(&root, false, false)))
+    });
     g.bench_function("link", |b| {
         b.iter(|| black_box(link::link(&content, &config.title)))
     });
