@@ -135,7 +135,16 @@ pub(super) fn key_line(text: &str, key: &str) -> usize {
     text.lines()
         .take(200)
         .position(|l| {
-            let l = l.trim_start().trim_start_matches('"');
+            let l = l.trim_start();
+            // A TOML table of that name: `[menu]`, `[[menu.main]]`.
+            if l.starts_with('[')
+                && l.trim_start_matches('[')
+                    .strip_prefix(key)
+                    .is_some_and(|r| r.starts_with([']', '.']))
+            {
+                return true;
+            }
+            let l = l.trim_start_matches('"');
             l.strip_prefix(key).is_some_and(|r| {
                 r.trim_start_matches('"')
                     .trim_start()

@@ -226,7 +226,9 @@ pub(super) fn hugo(
                 edits.push((whole, call));
             }
             "/details" => edits.push((whole, "{% end %}".into())),
-            _ => out.note(shown, line, format!("Hugo shortcode `{}` is not converted", name.trim_start_matches('/')), "replace it with Markdown or a component (README \"Components\"); it shows as text now"),
+            // A closing `{{< /name >}}` was reported with its opening.
+            _ if name.starts_with('/') => {}
+            _ => out.note(shown, line, format!("Hugo shortcode `{name}` is not converted"), "replace it with Markdown or a component (README \"Components\"); it shows as text now"),
         }
     }
     apply(body, edits)

@@ -317,6 +317,14 @@ fn imports_a_hugo_site_with_refs_and_every_front_matter_format() {
             .what
             .contains("notice")
     );
+    assert!(
+        !report
+            .notes
+            .iter()
+            .any(|n| n.line == 12 && n.file == Path::new("content/docs/cranes/index.md")),
+        "a closing shortcode is not reported again:\n{report}"
+    );
+    assert!(note_at(&report, "hugo.toml", 9).what.contains("menu"));
     assert!(t.exists("data/berths.yaml"));
     assert!(t.exists("public/images/logo.png"));
     in_order(
