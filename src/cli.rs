@@ -69,4 +69,15 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Bring an mdBook, Zola or Hugo site in as a new mekong site, and say what could not be
+    /// converted (file:line and what to do). SOURCE is only read.
+    Import {
+        /// The folder of the site to import.
+        source: PathBuf,
+        /// The new site's folder; it must be new or empty.
+        dest: PathBuf,
+        /// The generator that made SOURCE; detected when left out.
+        #[arg(long, value_parser = ["mdbook", "zola", "hugo"])]
+        from: Option<String>,
+    },
 }

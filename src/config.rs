@@ -24,6 +24,8 @@ const KNOWN_KEYS: &[&str] = &[
     "edit_url",
     "last_updated",
     "publish",
+    "title_from_heading",
+    "heading_ids",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -35,6 +37,18 @@ pub enum LinkPolicy {
     #[default]
     Error,
     Warn,
+}
+
+/// How automatic heading ids are made from a heading's text (issue 18): mekong's own slug
+/// (the default), or the rule of GitHub or mdBook, so that anchors of imported docs keep
+/// working (`Concatenating with + or format!` is `concatenating-with--or-format` there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HeadingIdRule {
+    #[default]
+    Mekong,
+    Github,
+    Mdbook,
 }
 
 /// The validated site configuration.
@@ -63,6 +77,10 @@ pub struct Config {
     /// they are all the same, by path from the site root (issue 19); the others are not.
     #[serde(skip)]
     pub publish: Vec<String>,
+    /// A page without `title` takes its first `# ` heading (issue 18).
+    pub title_from_heading: bool,
+    /// The rule of automatic heading ids (issue 18).
+    pub heading_ids: HeadingIdRule,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -207,6 +225,16 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
             false
         }
     };
+    let title_from_heading = fields
+        .get::<bool>("title_from_heading", "`true` or `false`", &mut errors)
+        .unwrap_or(false);
+    let heading_ids = fields
+        .get::<HeadingIdRule>(
+            "heading_ids",
+            "one of `mekong`, `github` or `mdbook`",
+            &mut errors,
+        )
+        .unwrap_or_default();
 
     let raw_base = overrides
         .base_url
@@ -293,6 +321,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         edit_url,
         last_updated,
         publish,
+        title_from_heading,
+        heading_ids,
         extra,
         root: root.to_path_buf(),
         sources,

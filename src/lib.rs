@@ -21,6 +21,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod init;
 pub mod link;
 pub mod load;
@@ -125,7 +126,8 @@ pub struct Prepared {
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
-        let (mut content, mut errors) = load::load(&opts.root, opts.drafts);
+        let (mut content, mut errors) =
+            load::load(&opts.root, opts.drafts, config.title_from_heading);
         let mut warnings: Vec<Diagnostic> =
             config::relative_base_warning(&config).into_iter().collect();
         if config.last_updated {

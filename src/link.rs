@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use crate::ids::{IdVec, id_type};
 use crate::load::DocId;
 
+mod bundles;
+use bundles::bundle_dirs;
+
 id_type!(
     /// A node of the section tree: a page, or a section (with or without `_index.md`).
     NodeId
@@ -139,7 +142,11 @@ impl Site {
         } else {
             format!("{}/_index.md", rel.trim_end_matches('/'))
         };
-        self.by_rel.get(&dir_index).copied()
+        self.by_rel.get(&dir_index).copied().or_else(|| {
+            // A page bundle's folder is its page (issue 18).
+            let bundle = format!("{}/index.md", rel.trim_end_matches('/'));
+            self.by_rel.get(&bundle).copied()
+        })
     }
 }
 
@@ -148,12 +155,23 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut site = Site::default();
 
+    // Page bundles (issue 18): `dir/index.md`, with no other Markdown in or below `dir`, is
+    // the page `dir/`, with the folder's other files beside it.
+    let bundles = bundle_dirs(content);
+    let home_dir = |doc: &Doc| -> String {
+        let dir = doc.dir();
+        if bundles.contains_key(dir) {
+            dir.rsplit_once('/').map_or("", |(p, _)| p).to_string()
+        } else {
+            dir.to_string()
+        }
+    };
     // Which folders hold Markdown, at any depth: they are sections.
     let mut section_dirs: BTreeMap<String, Option<DocId>> = BTreeMap::new();
     section_dirs.insert(String::new(), None);
     for doc in &content.docs {
-        let dir = doc.dir();
-        let mut d = dir;
+        let dir = home_dir(doc);
+        let mut d = dir.as_str();
         loop {
             section_dirs.entry(d.to_string()).or_insert(None);
             match d.rsplit_once('/') {
@@ -221,17 +239,21 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         }
     }
 
+    let mut bundle_path: Vec<(String, String)> = Vec::new();
     for (i, doc) in content.docs.iter_enumerated() {
         if doc.kind != Kind::Page {
             continue;
         }
-        let parent = section_node[doc.dir()];
-        let stem = doc
-            .rel
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".md");
+        let parent = section_node[home_dir(doc).as_str()];
+        let stem = if bundles.contains_key(doc.dir()) {
+            doc.dir().rsplit('/').next().unwrap_or("")
+        } else {
+            doc.rel
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(".md")
+        };
         let seg = segment(Some(doc), stem, &mut errors);
         let id = site.nodes.push(Node {
             doc: Some(i),
@@ -246,6 +268,9 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         });
         site.nodes[parent].children.push(id);
         site.by_rel.insert(doc.rel.clone(), id);
+        if bundles.contains_key(doc.dir()) {
+            bundle_path.push((doc.dir().to_string(), site.nodes[id].path.clone()));
+        }
     }
 
     // Order each section's children.
@@ -376,9 +401,21 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     // Content assets go beside their section.
     for asset in &content.assets {
         let (dir, name) = asset.rel.rsplit_once('/').unwrap_or(("", &asset.rel));
-        let base = section_node
-            .get(dir)
-            .map(|&s| site.nodes[s].path.clone())
+        // In a bundle (or a folder below one), under the bundle page's URL.
+        let in_bundle = bundle_path.iter().find_map(|(b, path)| {
+            let below = dir.strip_prefix(b.as_str())?;
+            (below.is_empty() || below.starts_with('/'))
+                .then(|| format!("{path}{}", below.trim_start_matches('/')))
+        });
+        let base = in_bundle
+            .map(|p| {
+                if p.ends_with('/') || p.is_empty() {
+                    p
+                } else {
+                    format!("{p}/")
+                }
+            })
+            .or_else(|| section_node.get(dir).map(|&s| site.nodes[s].path.clone()))
             .unwrap_or_else(|| {
                 if dir.is_empty() {
                     String::new()
@@ -495,7 +532,8 @@ fn title_from_folder(folder: &str) -> String {
 fn compare(a: &Node, b: &Node, content: &Content, sort_by: SortBy) -> std::cmp::Ordering {
     let fm = |n: &Node| n.doc.map(|i| &content.docs[i].front);
     let weight = |n: &Node| fm(n).and_then(|f| f.weight).unwrap_or(i64::MAX);
-    let date = |n: &Node| fm(n).and_then(|f| f.date.clone());
+    // A date-time orders pages of one day (issue 18).
+    let date = |n: &Node| fm(n).and_then(|f| f.date_time.clone().or_else(|| f.date.clone()));
     let title = |n: &Node| n.title.to_lowercase();
     let tie = title(a).cmp(&title(b)).then_with(|| a.path.cmp(&b.path));
     match sort_by {

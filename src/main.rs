@@ -67,6 +67,13 @@ fn main() -> ExitCode {
                 dir.display()
             );
         }),
+        Command::Import { source, dest, from } => {
+            let from = from.as_deref().and_then(mekong::import::Format::parse);
+            mekong::import::import(&source, &dest, from).map(|report| {
+                print!("{report}");
+                println!("next: mekong build --root {}", dest.display());
+            })
+        }
         Command::Serve { root, port, bind, open, drafts } => {
             // An address given on purpose may be reached under any name (a proxy, the LAN).
             let hosts = match bind {

@@ -189,7 +189,7 @@ impl Session {
             Ok(t) => t,
             Err(d) => return Some(Err(d.into())),
         };
-        let doc = match load::parse_doc(&rel, text) {
+        let doc = match load::parse_doc(&rel, text, self.prepared.config.title_from_heading) {
             Ok(d) => d,
             Err(ds) => return Some(Err(ds.into())),
         };

@@ -16,6 +16,8 @@ pub struct Fields<'a> {
     path: &'a Path,
     first_line: usize,
     entries: Vec<(String, Value)>,
+    /// Keys are `key = value` lines (TOML front matter, issue 18), not `key: value`.
+    toml: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -65,12 +67,42 @@ impl<'a> Fields<'a> {
             path,
             first_line,
             entries,
+            toml: false,
+        })
+    }
+
+    /// Parses `text` as a TOML table (the `+++` front matter of Zola and Hugo, issue 18), with
+    /// its values as YAML's: dates and times become their TOML text (`2026-05-25T02:49:47Z`).
+    pub fn parse_toml(
+        text: &'a str,
+        path: &'a Path,
+        first_line: usize,
+    ) -> Result<Self, Diagnostic> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let mut d = Diagnostic::new(path, format!("invalid TOML: {}", e.message().trim()));
+            d = match e.span() {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + first_line;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    d.at(line, column)
+                }
+                None => d.at_line(first_line),
+            };
+            d.hint("TOML front matter is `key = value` lines; strings are always quoted, as in `title = \"My page\"`")
+        })?;
+        Ok(Fields {
+            text,
+            path,
+            first_line,
+            entries: table.into_iter().map(|(k, v)| (k, from_toml(v))).collect(),
+            toml: true,
         })
     }
 
     /// The location of a top-level `key:` line, as (line, column) in the file.
     pub fn locate(&self, key: &str) -> (usize, usize) {
-        locate_key(self.text, key)
+        locate_key(self.text, key, if self.toml { '=' } else { ':' })
             .map(|(l, c)| (l + self.first_line - 1, c))
             .unwrap_or((self.first_line, 1))
     }
@@ -152,6 +184,23 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A TOML value as YAML's; dates and times become their TOML text.
+fn from_toml(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Sequence(a.into_iter().map(from_toml).collect()),
+        toml::Value::Table(t) => Value::Mapping(
+            t.into_iter()
+                .map(|(k, v)| (Value::String(k), from_toml(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// What kind of YAML value this is, for messages.
 pub fn kind(v: &Value) -> &'static str {
     match v {
@@ -175,14 +224,14 @@ fn strip_location(e: &serde_yaml::Error) -> String {
 }
 
 /// Finds the line (1-based) and column of a top-level `key:` in a YAML text.
-fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+fn locate_key(text: &str, key: &str, sep: char) -> Option<(usize, usize)> {
     for (i, line) in text.lines().enumerate() {
         let rest = line
             .strip_prefix(key)
             .or_else(|| line.strip_prefix(&format!("\"{key}\"")))
             .or_else(|| line.strip_prefix(&format!("'{key}'")));
         if let Some(rest) = rest
-            && rest.trim_start().starts_with(':')
+            && rest.trim_start().starts_with(sep)
         {
             return Some((i + 1, 1));
         }
@@ -217,9 +266,85 @@ pub fn valid_date(s: &str) -> bool {
     (1..=days).contains(&d)
 }
 
+/// Checks a date or an RFC 3339 date-time (issue 18): `2026-05-25`, `2026-05-25T02:49:47Z`,
+/// `2026-05-25T02:49:47.5+02:00`, also with a space or `t` for the `T` (as TOML allows) and
+/// without a zone (a local time). Returns the day and, for a date-time, its normal form (with
+/// `T`, and `Z` upper-case).
+pub fn valid_date_time(s: &str) -> Option<(String, Option<String>)> {
+    let s = s.trim();
+    let day = s.get(..10)?;
+    if !valid_date(day) {
+        return None;
+    }
+    let rest = &s[10..];
+    if rest.is_empty() {
+        return Some((day.to_string(), None));
+    }
+    let time = rest.strip_prefix(['T', 't', ' '])?;
+    let b = time.as_bytes();
+    let two = |i: usize, max: u32| -> bool {
+        b.get(i..i + 2).is_some_and(|d| {
+            d.iter().all(u8::is_ascii_digit)
+                && u32::from(d[0] - b'0') * 10 + u32::from(d[1] - b'0') <= max
+        })
+    };
+    if !(two(0, 23)
+        && b.get(2) == Some(&b':')
+        && two(3, 59)
+        && b.get(5) == Some(&b':')
+        && two(6, 60))
+    {
+        return None;
+    }
+    let mut i = 8;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+    }
+    let zone = &time[i..];
+    let zone_ok = zone.is_empty()
+        || zone.eq_ignore_ascii_case("z")
+        || (zone.len() == 6 && zone.starts_with(['+', '-']) && {
+            let z = zone.as_bytes();
+            z[3] == b':'
+                && z[1..3].iter().all(u8::is_ascii_digit)
+                && z[4..6].iter().all(u8::is_ascii_digit)
+        });
+    if !zone_ok {
+        return None;
+    }
+    let normal = format!("{day}T{}{}", &time[..i], zone.to_ascii_uppercase());
+    Some((day.to_string(), Some(normal)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validates_rfc3339_date_times() {
+        let t = |s| valid_date_time(s).map(|(d, t)| (d, t.unwrap_or_default()));
+        assert_eq!(t("2026-05-25"), Some(("2026-05-25".into(), String::new())));
+        assert_eq!(
+            t("2026-05-25T02:49:47+02:00"),
+            Some(("2026-05-25".into(), "2026-05-25T02:49:47+02:00".into()))
+        );
+        assert_eq!(
+            t("2026-05-25 02:49:47.25z"),
+            Some(("2026-05-25".into(), "2026-05-25T02:49:47.25Z".into()))
+        );
+        assert!(t("2026-05-25T02:49").is_none());
+        assert!(t("2026-05-25T25:00:00Z").is_none());
+        assert!(t("2026-05-25T02:49:47+2").is_none());
+        assert!(t("2026-02-30T02:49:47Z").is_none());
+        assert!(t("2026-05-25X").is_none());
+    }
 
     #[test]
     fn validates_dates() {
@@ -235,7 +360,11 @@ mod tests {
     #[test]
     fn locates_keys_on_later_lines() {
         let text = "title: a\nextra:\n  base_url: x\nbase_url: y\n";
-        assert_eq!(locate_key(text, "base_url"), Some((4, 1)));
-        assert_eq!(locate_key(text, "title"), Some((1, 1)));
+        assert_eq!(locate_key(text, "base_url", ':'), Some((4, 1)));
+        assert_eq!(locate_key(text, "title", ':'), Some((1, 1)));
+        assert_eq!(
+            locate_key("a = 1\nweight = 2\n", "weight", '='),
+            Some((2, 1))
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{Doc, Kind, SortBy};
 use crate::error::Diagnostic;
-use crate::yaml::{Fields, valid_date};
+use crate::yaml::{Fields, valid_date_time};
 use std::path::Path;
 
 /// Parsed front matter. Keys are the same for pages and sections, except `sort_by`.
@@ -12,8 +12,12 @@ use std::path::Path;
 pub struct FrontMatter {
     pub title: String,
     pub description: Option<String>,
+    /// The day, `YYYY-MM-DD`, also of a date-time.
     pub date: Option<String>,
     pub updated: Option<String>,
+    /// The RFC 3339 date-time when `date` gave a time (`2026-05-25T02:49:47+02:00`), issue 18.
+    pub date_time: Option<String>,
+    pub updated_time: Option<String>,
     pub weight: Option<i64>,
     pub draft: bool,
     pub slug: Option<String>,
@@ -85,6 +89,7 @@ impl FrontMatter {
         self.title == other.title
             && self.description == other.description
             && self.date == other.date
+            && self.date_time == other.date_time
             && self.updated == other.updated
             && self.weight == other.weight
             && self.draft == other.draft
@@ -97,8 +102,16 @@ impl FrontMatter {
     }
 }
 
-/// Splits a file into front matter and body, and parses the front matter.
-pub fn parse_doc(rel: &str, text: String) -> Result<Doc, Vec<Diagnostic>> {
+/// Splits a file into front matter and body, and parses the front matter: YAML between `---`
+/// lines, or TOML between `+++` lines (Zola's and Hugo's, issue 18), with the same keys. With
+/// `title_from_heading` (site.yaml, issue 18) a page without `title` takes the text of a `# `
+/// heading that starts its body, and the heading is left out of the body (the template shows
+/// the title); a file without front matter is then a page too if its body starts so.
+pub fn parse_doc(
+    rel: &str,
+    text: String,
+    title_from_heading: bool,
+) -> Result<Doc, Vec<Diagnostic>> {
     let shown = Path::new("content").join(rel);
     let mut text = match text.strip_prefix('\u{feff}') {
         Some(t) => t.to_string(),
@@ -113,56 +126,132 @@ pub fn parse_doc(rel: &str, text: String) -> Result<Doc, Vec<Diagnostic>> {
             Diagnostic::new(&shown, "file is empty").at(1, 1).hint(how),
         ]);
     }
+    let kind = if rel == "_index.md" || rel.ends_with("/_index.md") {
+        Kind::Section
+    } else {
+        Kind::Page
+    };
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
-    if first.trim_end() != "---" {
+    let fence = first.trim_end();
+    if fence != "---" && fence != "+++" {
+        if title_from_heading && let Some((title, after)) = leading_heading(&text, 0) {
+            let mut front = FrontMatter {
+                title,
+                ..FrontMatter::default()
+            };
+            front.extra = serde_yaml::Value::Mapping(Default::default());
+            let body_line = 1 + text[..after].matches('\n').count();
+            return Ok(Doc {
+                rel: rel.to_string(),
+                kind,
+                front,
+                body_start: after,
+                body_line,
+                text,
+            });
+        }
         return Err(vec![
-            Diagnostic::new(&shown, "missing front matter: the first line must be `---`")
-                .at(1, 1)
-                .hint(how),
+            Diagnostic::new(
+                &shown,
+                "missing front matter: the first line must be `---` (YAML) or `+++` (TOML)",
+            )
+            .at(1, 1)
+            .hint(how),
         ]);
     }
+    let toml = fence == "+++";
     let fm_start = first.len();
     let mut offset = fm_start;
     let mut close = None;
     let mut line_no = 1;
     for line in lines {
         line_no += 1;
-        if line.trim_end() == "---" {
+        if line.trim_end() == fence {
             close = Some((offset, offset + line.len(), line_no));
             break;
         }
         offset += line.len();
     }
-    let Some((fm_end, body_start, close_line)) = close else {
+    let Some((fm_end, mut body_start, close_line)) = close else {
         return Err(vec![
-            Diagnostic::new(&shown, "front matter is not closed: no second `---` line")
-                .at(1, 1)
-                .hint("end the front matter with a line containing only `---`"),
+            Diagnostic::new(
+                &shown,
+                format!("front matter is not closed: no second `{fence}` line"),
+            )
+            .at(1, 1)
+            .hint(format!(
+                "end the front matter with a line containing only `{fence}`"
+            )),
         ]);
     };
-    let kind = if rel == "_index.md" || rel.ends_with("/_index.md") {
-        Kind::Section
+    let block = &text[fm_start..fm_end];
+    let fields = if toml {
+        Fields::parse_toml(block, &shown, 2)
     } else {
-        Kind::Page
-    };
-    let front = parse_front_matter(&text[fm_start..fm_end], &shown, kind)?;
+        Fields::parse(block, &shown, 2)
+    }
+    .map_err(|d| vec![d])?;
+    let heading = title_from_heading
+        .then(|| leading_heading(&text, body_start))
+        .flatten();
+    let mut front = parse_front_matter(
+        &fields,
+        &shown,
+        kind,
+        heading.as_ref().map(|h| h.0.as_str()),
+    )?;
+    let mut body_line = close_line + 1;
+    if let Some((title, after)) = heading {
+        // The heading is the title: shown once, by the template.
+        if front.title.is_empty() || front.title == title {
+            front.title = title;
+            body_line += text[body_start..after].matches('\n').count();
+            body_start = after;
+        }
+    }
     Ok(Doc {
         rel: rel.to_string(),
         kind,
         front,
         body_start,
-        body_line: close_line + 1,
+        body_line,
         text,
     })
 }
 
+/// The text of an ATX `# ` heading that is the first non-blank line at or after `from`, and
+/// the offset after its line. A closing `#` run and a `{#id .class}` are left out, and so are
+/// the backticks of code spans.
+fn leading_heading(text: &str, from: usize) -> Option<(String, usize)> {
+    let mut at = from;
+    for line in text[from..].split_inclusive('\n') {
+        let end = at + line.len();
+        let l = line.trim_end();
+        if l.trim().is_empty() {
+            at = end;
+            continue;
+        }
+        let rest = l.strip_prefix("# ").or_else(|| (l == "#").then_some(""))?;
+        let mut t = rest.trim();
+        if t.ends_with('}')
+            && let Some(i) = t.rfind('{')
+        {
+            t = t[..i].trim_end();
+        }
+        let t = t.trim_end_matches('#').trim_end();
+        let t: String = t.chars().filter(|&c| c != '`').collect();
+        return (!t.trim().is_empty()).then(|| (t.trim().to_string(), end));
+    }
+    None
+}
+
 fn parse_front_matter(
-    yaml: &str,
+    fields: &Fields,
     shown: &Path,
     kind: Kind,
+    heading_title: Option<&str>,
 ) -> Result<FrontMatter, Vec<Diagnostic>> {
-    let fields = Fields::parse(yaml, shown, 2).map_err(|d| vec![d])?;
     let mut errors = Vec::new();
     let what = match kind {
         Kind::Page => "front matter",
@@ -184,11 +273,13 @@ fn parse_front_matter(
 
     let title = fields.get::<String>("title", "a string", &mut errors);
     if title.as_deref().is_none_or(|t| t.trim().is_empty()) && !fields.contains("title") {
-        errors.push(
+        if heading_title.is_none() {
+            errors.push(
             Diagnostic::new(shown, "missing `title` in front matter")
                 .at_line(2)
-                .hint("add a line `title: ...` between the `---` lines"),
-        );
+                .hint("add a line `title: ...` between the `---` lines, or set `title_from_heading: true` in site.yaml to take the first `# ` heading"),
+            );
+        }
     } else if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
         errors.push(
             fields
@@ -196,7 +287,7 @@ fn parse_front_matter(
                 .hint("give the page a title"),
         );
     }
-    let mut date_of = |key: &str| -> Option<String> {
+    let mut date_of = |key: &str| -> Option<(String, Option<String>)> {
         let v = fields.get::<serde_yaml::Value>(key, "a date", &mut errors)?;
         let s = match &v {
             serde_yaml::Value::String(s) => s.clone(),
@@ -205,19 +296,20 @@ fn parse_front_matter(
                 .trim()
                 .to_string(),
         };
-        if valid_date(&s) {
-            Some(s)
-        } else {
-            errors.push(
-                fields
-                    .error(key, format!("`{key}` is not a valid date: `{s}`"))
-                    .hint("write dates as YYYY-MM-DD, for example 2018-08-02"),
-            );
-            None
+        match valid_date_time(&s) {
+            Some(d) => Some(d),
+            None => {
+                errors.push(
+                    fields
+                        .error(key, format!("`{key}` is not a valid date: `{s}`"))
+                        .hint("write dates as YYYY-MM-DD, for example 2018-08-02, or as RFC 3339 date-times such as 2018-08-02T09:30:00+07:00"),
+                );
+                None
+            }
         }
     };
-    let date = date_of("date");
-    let updated = date_of("updated");
+    let (date, date_time) = date_of("date").unzip();
+    let (updated, updated_time) = date_of("updated").unzip();
     let extra = match fields.raw("extra") {
         None | Some(serde_yaml::Value::Null) => serde_yaml::Value::Mapping(Default::default()),
         Some(v @ serde_yaml::Value::Mapping(_)) => v.clone(),
@@ -235,6 +327,8 @@ fn parse_front_matter(
         description: fields.get("description", "a string", &mut errors),
         date,
         updated,
+        date_time: date_time.flatten(),
+        updated_time: updated_time.flatten(),
         weight: fields.get("weight", "a whole number", &mut errors),
         draft: fields
             .get("draft", "`true` or `false`", &mut errors)
@@ -275,7 +369,12 @@ mod tests {
 
     #[test]
     fn splits_front_matter_with_crlf_and_bom() {
-        let doc = parse_doc("a.md", "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n".into()).unwrap();
+        let doc = parse_doc(
+            "a.md",
+            "\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n".into(),
+            false,
+        )
+        .unwrap();
         assert_eq!(doc.front.title, "A");
         assert_eq!(doc.body(), "Body\n");
         assert_eq!(doc.body_line, 4);
@@ -283,17 +382,77 @@ mod tests {
 
     #[test]
     fn locates_yaml_errors_in_the_file_not_the_block() {
-        let err = parse_doc("a.md", "---\ntitle: A\nweight: [\n---\n".into()).unwrap_err();
+        let err = parse_doc("a.md", "---\ntitle: A\nweight: [\n---\n".into(), false).unwrap_err();
         assert_eq!(err[0].path, Path::new("content/a.md"));
         assert!(err[0].line.unwrap() >= 3, "{:?}", err[0]);
     }
 
     #[test]
     fn unknown_key_names_line_and_suggestion() {
-        let err = parse_doc("a.md", "---\ntitle: A\ntages: [x]\n---\n".into()).unwrap_err();
+        let err = parse_doc("a.md", "---\ntitle: A\ntages: [x]\n---\n".into(), false).unwrap_err();
         assert_eq!(
             err[0].to_string(),
             "content/a.md:3:1: unknown key `tages` in front matter\n  hint: did you mean `tags`?"
+        );
+    }
+
+    #[test]
+    fn title_from_heading_takes_the_first_heading_once() {
+        let doc = parse_doc(
+            "a.md",
+            "---\nweight: 1\n---\n\n# The `x` tool {#t}\nBody\n".into(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(doc.front.title, "The x tool");
+        assert_eq!(doc.body(), "Body\n");
+        assert_eq!(doc.body_line, 6);
+        let doc = parse_doc("a.md", "# Bare\n\nText\n".into(), true).unwrap();
+        assert_eq!(doc.front.title, "Bare");
+        assert_eq!(doc.body(), "\nText\n");
+        // Off: no title is still an error.
+        assert!(parse_doc("a.md", "---\nweight: 1\n---\n# T\n".into(), false).is_err());
+        // A different front matter title keeps the heading.
+        let doc = parse_doc("a.md", "---\ntitle: Other\n---\n# T\n".into(), true).unwrap();
+        assert_eq!(doc.body(), "# T\n");
+    }
+
+    #[test]
+    fn toml_front_matter_has_the_same_keys_and_located_errors() {
+        let doc = parse_doc(
+            "a.md",
+            "+++\ntitle = \"A\"\ndate = 2026-05-25T02:49:47+02:00\ntags = [\"x\"]\n[extra]\nk = 1\n+++\nBody\n".into(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(doc.front.title, "A");
+        assert_eq!(doc.front.date.as_deref(), Some("2026-05-25"));
+        assert_eq!(
+            doc.front.date_time.as_deref(),
+            Some("2026-05-25T02:49:47+02:00")
+        );
+        assert_eq!(doc.front.tags, vec!["x"]);
+        assert_eq!(doc.body(), "Body\n");
+        let err = parse_doc(
+            "a.md",
+            "+++\ntitle = \"A\"\ntages = []\n+++\n".into(),
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err[0].to_string(),
+            "content/a.md:3:1: unknown key `tages` in front matter\n  hint: did you mean `tags`?"
+        );
+        let err = parse_doc(
+            "a.md",
+            "+++\ntitle = \"A\"\nweight = x\n+++\n".into(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err[0].to_string().starts_with("content/a.md:3:"),
+            "{}",
+            err[0]
         );
     }
 }

@@ -103,7 +103,11 @@ id_type!(
 );
 
 /// Reads `root/content` and `root/static`. Returns what loaded and every problem found.
-pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
+pub fn load(
+    root: &Path,
+    include_drafts: bool,
+    title_from_heading: bool,
+) -> (Content, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut content = Content::default();
     let content_dir = root.join("content");
@@ -151,7 +155,7 @@ pub fn load(root: &Path, include_drafts: bool) -> (Content, Vec<Diagnostic>) {
             let shown = Path::new("content").join(&rel);
             let doc = fs::read_to_string(&abs, &shown)
                 .map_err(|d| vec![d])
-                .and_then(|text| parse_doc(&rel, text));
+                .and_then(|text| parse_doc(&rel, text, title_from_heading));
             (rel, doc)
         })
         .collect();

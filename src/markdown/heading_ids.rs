@@ -8,12 +8,14 @@
 //! that is taken or reserved is an error the event loop reports at the heading. The output
 //! check (`verify`) then rejects any id used twice in a finished page, templates included.
 
+use crate::config::HeadingIdRule;
 use crate::theme::{RESERVED_ID_PREFIXES, RESERVED_IDS};
 use std::collections::HashSet;
 
 /// The ids already taken on a page.
 pub(super) struct HeadingIds {
     used: HashSet<String>,
+    rule: HeadingIdRule,
 }
 
 /// Why an explicit `{#id}` cannot be used as it is.
@@ -24,10 +26,19 @@ pub(super) struct Refused {
 
 impl HeadingIds {
     /// A page's ids, with the theme's taken and `also` (the glossary page's term ids).
+    #[cfg(test)]
     pub(super) fn new<'a>(also: impl IntoIterator<Item = &'a str>) -> HeadingIds {
+        Self::with_rule(also, HeadingIdRule::Mekong)
+    }
+
+    /// The same, with automatic ids made by `rule` (site.yaml `heading_ids`, issue 18).
+    pub(super) fn with_rule<'a>(
+        also: impl IntoIterator<Item = &'a str>,
+        rule: HeadingIdRule,
+    ) -> HeadingIds {
         let mut used: HashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
         used.extend(also.into_iter().map(str::to_string));
-        HeadingIds { used }
+        HeadingIds { used, rule }
     }
 
     /// The id of a heading with this text and optional `{#id}`. An explicit id that cannot be
@@ -78,7 +89,7 @@ impl HeadingIds {
                 }
             }
             None => {
-                let s = slug::slugify(text);
+                let s = slug_by(self.rule, text);
                 if s.is_empty() {
                     "section".to_string()
                 } else if reserved_prefix(&s).is_some() {
@@ -96,6 +107,36 @@ impl HeadingIds {
         }
         self.used.insert(id.clone());
         (id, refused)
+    }
+}
+
+/// A heading's automatic id by `rule`. GitHub's and mdBook's keep letters, digits, `-` and
+/// `_`, turn each whitespace character into `-` and drop the rest (so `a + b` is `a--b`);
+/// GitHub lower-cases every letter, mdBook only ASCII ones.
+pub fn slug_by(rule: HeadingIdRule, text: &str) -> String {
+    let keep = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    match rule {
+        HeadingIdRule::Mekong => slug::slugify(text),
+        HeadingIdRule::Github => text
+            .trim()
+            .chars()
+            .flat_map(|c| {
+                let c = if c.is_whitespace() { '-' } else { c };
+                keep(c)
+                    .then_some(c)
+                    .into_iter()
+                    .flat_map(char::to_lowercase)
+            })
+            .collect(),
+        HeadingIdRule::Mdbook => text
+            .trim()
+            .chars()
+            .filter_map(|c| match c {
+                c if c.is_whitespace() => Some('-'),
+                c if keep(c) => Some(c.to_ascii_lowercase()),
+                _ => None,
+            })
+            .collect(),
     }
 }
 
@@ -136,5 +177,28 @@ mod tests {
         let (id, why) = ids.choose(Some("fn-1"), "D");
         assert_eq!(id, "h-fn-1");
         assert!(why.unwrap().message.contains("`fn-`"));
+    }
+
+    #[test]
+    fn github_and_mdbook_rules_keep_doubled_dashes() {
+        let t = "Concatenating with `+` or `format!`";
+        let text = t.replace('`', "");
+        assert_eq!(
+            slug_by(HeadingIdRule::Mekong, &text),
+            "concatenating-with-or-format"
+        );
+        assert_eq!(
+            slug_by(HeadingIdRule::Github, &text),
+            "concatenating-with--or-format"
+        );
+        assert_eq!(
+            slug_by(HeadingIdRule::Mdbook, &text),
+            "concatenating-with--or-format"
+        );
+        assert_eq!(slug_by(HeadingIdRule::Github, "Ärger_x"), "ärger_x");
+        assert_eq!(slug_by(HeadingIdRule::Mdbook, "Ärger_x"), "Ärger_x");
+        let mut ids = HeadingIds::with_rule([], HeadingIdRule::Mdbook);
+        assert_eq!(ids.choose(None, "A b").0, "a-b");
+        assert_eq!(ids.choose(None, "A b").0, "a-b-1");
     }
 }

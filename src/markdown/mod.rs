@@ -31,6 +31,7 @@ mod heading_ids;
 mod links;
 mod math;
 mod quotes;
+mod raw_html;
 mod summary;
 
 pub use components::Components;
@@ -118,7 +119,10 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         .filter(|_| env.glossary_node == Some(id))
         .map(|(_, entries)| *entries)
         .unwrap_or(&[]);
-    let mut used_ids = heading_ids::HeadingIds::new(glossary_ids.iter().map(|e| e.id.as_str()));
+    let mut used_ids = heading_ids::HeadingIds::with_rule(
+        glossary_ids.iter().map(|e| e.id.as_str()),
+        env.config.heading_ids,
+    );
     let mut notes = footnotes::Footnotes::default();
     let mut events: Vec<Event> = Vec::new();
     // Where the summary ends in `events`: `<!-- more -->`, else the first paragraph.
@@ -185,9 +189,35 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
                 }
                 Event::Text(CowStr::from(text))
             }
+            // The lines of an HTML block as one event, so that a tag over two lines is
+            // read whole when its URLs are rewritten (issue 18).
+            Event::Html(h) => {
+                let mut html = h.into_string();
+                while let Some((Event::Html(_), _)) = iter.peek() {
+                    if let Some((Event::Html(more), _)) = iter.next() {
+                        html.push_str(&more);
+                    }
+                }
+                Event::Html(CowStr::from(html))
+            }
             e => e,
         };
         let at = calls.original(fences.original(range.start));
+        let event = match event {
+            Event::Html(h) if in_code == 0 => {
+                match raw_html::rewrite_urls(&h, base + at, doc, id, env, &mut out, errors) {
+                    Some(new) => Event::Html(CowStr::from(new)),
+                    None => Event::Html(h),
+                }
+            }
+            Event::InlineHtml(h) => {
+                match raw_html::rewrite_urls(&h, base + at, doc, id, env, &mut out, errors) {
+                    Some(new) => Event::InlineHtml(CowStr::from(new)),
+                    None => Event::InlineHtml(h),
+                }
+            }
+            e => e,
+        };
         let event = called.event(event, depth, at);
         // Footnote references become HTML here (so that one in a heading is too), with ids
         // that no heading can take.

@@ -15,8 +15,10 @@ use crate::output::Scan;
 use std::collections::HashSet;
 
 mod css;
+mod spans;
 
 pub use css::css_urls;
+pub use spans::{UrlSpan, url_spans};
 
 /// Scans an output file: an HTML page, a stylesheet, or a sitemap or feed.
 pub fn scan_file(path: &str, bytes: &[u8]) -> Scan {
@@ -79,6 +81,8 @@ pub fn scan(html: &str) -> Scan {
 struct Tag {
     name: String,
     attrs: Vec<(String, String)>,
+    /// Where each attribute's value is in the input (without its quotes), for [`spans`].
+    spans: Vec<std::ops::Range<usize>>,
 }
 
 impl Tag {
@@ -165,6 +169,7 @@ fn read_tag(b: &[u8], start: usize) -> (Tag, usize) {
     }
     let name = String::from_utf8_lossy(&b[start..k]).to_ascii_lowercase();
     let mut attrs: Vec<(String, String)> = Vec::new();
+    let mut spans = Vec::new();
     loop {
         // Before attribute name.
         while k < b.len() && (is_space(b[k]) || b[k] == b'/') {
@@ -189,6 +194,7 @@ fn read_tag(b: &[u8], start: usize) -> (Tag, usize) {
             k += 1;
         }
         let mut value = String::new();
+        let mut span = k..k;
         if k < b.len() && b[k] == b'=' {
             k += 1;
             while k < b.len() && is_space(b[k]) {
@@ -202,6 +208,7 @@ fn read_tag(b: &[u8], start: usize) -> (Tag, usize) {
                         .position(|&c| c == q)
                         .map_or(b.len(), |p| vs + p);
                     value = decode_entities(&String::from_utf8_lossy(&b[vs..ve]));
+                    span = vs..ve;
                     k = (ve + 1).min(b.len());
                 }
                 // `a=>`: a missing value; the `>` ends the tag.
@@ -212,15 +219,17 @@ fn read_tag(b: &[u8], start: usize) -> (Tag, usize) {
                         k += 1;
                     }
                     value = decode_entities(&String::from_utf8_lossy(&b[vs..k]));
+                    span = vs..k;
                 }
             }
         }
         // The first of two attributes of the same name wins, as in a browser.
         if !attrs.iter().any(|(n, _)| *n == attr_name) {
             attrs.push((attr_name, value));
+            spans.push(span);
         }
     }
-    (Tag { name, attrs }, k)
+    (Tag { name, attrs, spans }, k)
 }
 
 /// The ids and URLs of one start tag.

@@ -54,7 +54,7 @@ fn errors_on_unknown_config_key_with_suggestion() {
 fn errors_on_missing_title() {
     assert_eq!(
         fails("missing_title"),
-        "error: content/page.md:2: missing `title` in front matter\n  hint: add a line `title: ...` between the `---` lines"
+        "error: content/page.md:2: missing `title` in front matter\n  hint: add a line `title: ...` between the `---` lines, or set `title_from_heading: true` in site.yaml to take the first `# ` heading"
     );
 }
 
@@ -62,7 +62,7 @@ fn errors_on_missing_title() {
 fn errors_on_bad_date() {
     assert_eq!(
         fails("bad_date"),
-        "error: content/page.md:3:1: `date` is not a valid date: `2024-02-30`\n  hint: write dates as YYYY-MM-DD, for example 2018-08-02"
+        "error: content/page.md:3:1: `date` is not a valid date: `2024-02-30`\n  hint: write dates as YYYY-MM-DD, for example 2018-08-02, or as RFC 3339 date-times such as 2018-08-02T09:30:00+07:00"
     );
 }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 const ORDER: &[&str] = &[
     "error", "ids", "yaml", "theme", "output", "scan", "config", "load", "link", "quote",
     "markdown", "verify", "search", "render", "write", "record", "lib", "session", "serve", "init",
-    "cli", "main",
+    "import", "cli", "main",
 ];
 
 fn sources() -> Vec<PathBuf> {

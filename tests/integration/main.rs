@@ -4,9 +4,11 @@
 #[cfg(unix)]
 mod browser;
 mod build;
+mod compat;
 mod errors;
 mod flagship;
 mod hardening;
+mod import;
 mod init;
 mod layout;
 mod links;

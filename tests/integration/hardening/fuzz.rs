@@ -28,7 +28,8 @@ fn fuzz_regressions_do_not_crash() {
     for (path, data) in files("front_matter") {
         let text = String::from_utf8_lossy(&data).into_owned();
         guarded(&path.display().to_string(), || {
-            let _ = mekong::load::parse_doc("page.md", text);
+            let _ = mekong::load::parse_doc("page.md", text.clone(), false);
+            let _ = mekong::load::parse_doc("page.md", text, true);
         });
     }
     for (path, data) in files("markdown") {
