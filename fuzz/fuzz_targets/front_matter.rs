@@ -1,4 +1,5 @@
-//! The front-matter splitter and parser: any text gives a `Doc` or located diagnostics.
+//! The front-matter splitter and parser (YAML `---` and TOML `+++`): any text gives a `Doc` or
+//! located diagnostics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
         Some(1) => "topics/_index.md",
         _ => "topics/page.md",
     };
-    match mekong::load::parse_doc(rel, text.to_string()) {
+    // Bit 2 of the first byte: `title_from_heading: true` (issue 18).
+    let from_heading = data.first().is_some_and(|b| b & 4 != 0);
+    match mekong::load::parse_doc(rel, text.to_string(), from_heading) {
         Ok(doc) => {
             // The body is a suffix of the normalized text, on a character boundary.
             assert!(doc.body_start <= doc.text.len());

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 const ROOT: &str = "/nonexistent/mekong-fuzz-root";
 
 fn doc(rel: &str, text: &str) -> load::Doc {
-    load::parse_doc(rel, text.to_string()).unwrap_or_else(|e| panic!("fixture {rel}: {e:?}"))
+    load::parse_doc(rel, text.to_string(), false).unwrap_or_else(|e| panic!("fixture {rel}: {e:?}"))
 }
 
 fn entry(term: &str, expansion: &str) -> GlossaryEntry {
@@ -64,6 +64,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(page) = load::parse_doc(
         "topics/page.md",
         format!("---\ntitle: Fuzz\n{sources}{math}---\n{body}"),
+        false,
     ) else {
         return;
     };
