@@ -69,4 +69,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print the licence notices of the code highlighter and the syntax definitions compiled
+    /// into this binary.
+    Licenses,
 }

@@ -6,6 +6,7 @@
 //! `target/screenshots/` on every run for a person to look at.
 
 mod harness;
+mod highlight;
 mod rich;
 mod server;
 

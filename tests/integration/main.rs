@@ -7,6 +7,7 @@ mod build;
 mod errors;
 mod flagship;
 mod hardening;
+mod highlight;
 mod init;
 mod layout;
 mod links;
