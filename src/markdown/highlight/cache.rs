@@ -88,8 +88,16 @@ impl Cache {
         }
     }
 
-    /// Writes the entries used since the cache was made or loaded, through a temporary file.
+    /// Writes the entries used since the cache was made or loaded, through a temporary file;
+    /// a site without highlighted blocks leaves no file. Not synced to disk: a torn file only
+    /// fails to load.
     pub(super) fn save(&self, path: &Path) -> std::io::Result<()> {
+        if !self.map.values().flatten().any(|e| e.used) {
+            return match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
         let tmp = path.with_extension("highlight-tmp");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         field(&mut out, fingerprint().as_bytes())?;
@@ -105,7 +113,7 @@ impl Cache {
             field(&mut out, e.key.code.as_bytes())?;
             field(&mut out, e.html.as_bytes())?;
         }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        out.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&tmp, path)
     }
 }
