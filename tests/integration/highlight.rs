@@ -237,3 +237,32 @@ fn licenses_prints_the_grammar_notices() {
         assert!(out.contains(want), "{want} missing");
     }
 }
+
+#[test]
+fn a_rebuild_reuses_the_cache_file_and_makes_the_same_site() {
+    let t = SiteTest::fixture("highlight/blocks");
+    t.build_ok();
+    assert!(
+        t.exists(".public.highlight"),
+        "no cache file beside the output"
+    );
+    let clean = t.snapshot("public");
+    // A cached rebuild (the input changed, so the build runs) gives the same pages.
+    t.write("content/extra.md", "---\ntitle: Extra\n---\n\nText.\n");
+    t.build_ok();
+    std::fs::remove_file(t.root().join("content/extra.md")).unwrap();
+    t.build_ok();
+    assert!(
+        t.snapshot("public") == clean,
+        "a cached rebuild differs from a clean build"
+    );
+    // A damaged cache file is ignored.
+    t.write(".public.highlight", "not a cache");
+    t.write("content/extra.md", "---\ntitle: Extra\n---\n\nText.\n");
+    t.build_ok();
+    let main = t.main_of("public/blocks/index.html");
+    assert!(
+        main.contains("<span class=\"hl-keyword\">fn </span>"),
+        "{main}"
+    );
+}
