@@ -169,6 +169,8 @@ fn stages(c: &mut Criterion) {
         glossary: None,
         glossary_node: None,
         components: None,
+        highlighter: None,
+        code: Default::default(),
     };
     let markdown_all =
         || -> mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> {
@@ -340,6 +342,8 @@ fn once() {
         glossary: None,
         glossary_node: None,
         components: None,
+        highlighter: None,
+        code: Default::default(),
     };
     let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site
         .nodes

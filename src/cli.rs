@@ -80,4 +80,7 @@ pub enum Command {
         #[arg(long, value_parser = ["mdbook", "zola", "hugo"])]
         from: Option<String>,
     },
+    /// Print the licence notices of the code highlighter and the syntax definitions compiled
+    /// into this binary.
+    Licenses,
 }

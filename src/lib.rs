@@ -118,6 +118,8 @@ pub struct Prepared {
     pub sources: quote::Sources,
     /// The components pages call from Markdown (issue 13).
     pub components: Option<markdown::Components>,
+    /// Highlights code blocks (issue 12), shared by every thread and kept by `serve`.
+    pub highlighter: Arc<markdown::highlight::Highlighter>,
     /// What the build says without failing: broken links where `links: warn` applies, why
     /// pages have no last-updated date.
     pub warnings: Vec<Diagnostic>,
@@ -126,6 +128,17 @@ pub struct Prepared {
 impl Prepared {
     /// load, link, markdown and the anchor check; every problem found is returned.
     pub fn new(opts: &Options, config: config::Config) -> Result<Prepared, Error> {
+        let highlighter = Arc::new(markdown::highlight::Highlighter::new());
+        Prepared::with_highlighter(opts, config, highlighter)
+    }
+
+    /// [`Prepared::new`] with a highlighter whose cache earlier runs filled (`serve`'s rebuilds,
+    /// `build`'s cache file).
+    pub fn with_highlighter(
+        opts: &Options,
+        config: config::Config,
+        highlighter: Arc<markdown::highlight::Highlighter>,
+    ) -> Result<Prepared, Error> {
         let (mut content, mut errors) =
             load::load(&opts.root, opts.drafts, config.title_from_heading);
         let mut warnings: Vec<Diagnostic> =
@@ -164,6 +177,7 @@ impl Prepared {
         let mut p = Prepared {
             components,
             warnings,
+            highlighter,
             sources: quote::Sources::new(&config.sources),
             config,
             content,
@@ -185,7 +199,10 @@ impl Prepared {
             })
             .collect();
         let mut rendered = ids::IdVec::with_capacity(results.len());
-        for (r, errs) in results {
+        for (mut r, errs) in results {
+            if let Some(r) = r.as_mut() {
+                p.warnings.append(&mut r.warnings);
+            }
             rendered.push(r);
             errors.extend(errs);
         }
@@ -221,6 +238,8 @@ impl Prepared {
             },
             glossary_node,
             components: self.components.as_ref(),
+            highlighter: Some(&self.highlighter),
+            code: markdown::code::options(&self.config.code),
         }
     }
 
@@ -297,7 +316,17 @@ pub fn produce_into(
     config: config::Config,
     sink: Arc<dyn output::Sink>,
 ) -> Result<Produced, Error> {
-    let mut prepared = Prepared::new(opts, config)?;
+    let highlighter = Arc::new(markdown::highlight::Highlighter::new());
+    produce_with(opts, config, sink, highlighter)
+}
+
+fn produce_with(
+    opts: &Options,
+    config: config::Config,
+    sink: Arc<dyn output::Sink>,
+    highlighter: Arc<markdown::highlight::Highlighter>,
+) -> Result<Produced, Error> {
+    let mut prepared = Prepared::with_highlighter(opts, config, highlighter)?;
     // The Markdown sources are rendered and checked: free them before rendering a large site.
     for doc in &mut prepared.content.docs {
         doc.text = String::new();
@@ -344,8 +373,14 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     }
     record::Record::remove(&out);
 
-    let produced = produce_into(opts, config, staging.clone())?;
+    // Highlighted blocks of the last build (issue 12): only changed blocks are highlighted.
+    let highlighter = Arc::new(markdown::highlight::Highlighter::new());
+    let cache_file = highlight_cache_path(&out);
+    highlighter.load_cache(&cache_file);
+    let produced = produce_with(opts, config, staging.clone(), highlighter.clone())?;
     let written = write::finish(&staging, &produced.output)?;
+    // A cache that cannot be saved costs the next build time, nothing else.
+    let _ = highlighter.save_cache(&cache_file);
 
     if let Some(key) = key {
         record::Record::of_output(
@@ -358,6 +393,15 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
         .write(&out);
     }
     Ok(Summary { produced, written })
+}
+
+/// The highlight cache beside the output folder, next to the build record: `.public.highlight`.
+fn highlight_cache_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!(".{name}.highlight"))
 }
 
 /// What a build that stopped early reports: the last build's files, all unchanged.

@@ -74,6 +74,10 @@ fn main() -> ExitCode {
                 println!("next: mekong build --root {}", dest.display());
             })
         }
+        Command::Licenses => {
+            print!("{}", mekong::markdown::highlight::notices());
+            Ok(())
+        }
         Command::Serve { root, port, bind, open, drafts } => {
             // An address given on purpose may be reached under any name (a proxy, the LAN).
             let hosts = match bind {

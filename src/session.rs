@@ -114,7 +114,13 @@ pub fn apply(
             }
         }
     }
-    match Session::start(opts) {
+    let highlighter = slot
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|s| s.prepared.highlighter.clone())
+        .unwrap_or_default();
+    match Session::start_with(opts, highlighter) {
         Ok(new) => {
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
             let diff = match guard.as_ref() {
@@ -158,8 +164,17 @@ fn differing(old: &Output, new: &Output) -> Vec<String> {
 impl Session {
     /// A complete build in memory.
     pub fn start(opts: &Options) -> Result<Session, Error> {
+        Session::start_with(opts, Default::default())
+    }
+
+    /// [`Session::start`] with the highlighter of the session it replaces, whose cache holds
+    /// every block seen so far: a full rebuild highlights only new blocks (issue 12).
+    pub fn start_with(
+        opts: &Options,
+        highlighter: Arc<crate::markdown::highlight::Highlighter>,
+    ) -> Result<Session, Error> {
         let config = crate::load_config(opts)?;
-        let prepared = Prepared::new(opts, config)?;
+        let prepared = Prepared::with_highlighter(opts, config, highlighter)?;
         // The search index is made afterwards, off the request path (see `SearchJob`).
         let (output, templates, _, _) = prepared.render(&opts.root, Arc::new(Memory), false)?;
         Ok(Session {

@@ -72,6 +72,15 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         "assets/rich.css",
         include_bytes!("theme/static/assets/rich.css"),
     ),
+    // Code blocks (issue 12): the token colours and the copy button.
+    (
+        "assets/highlight.css",
+        include_bytes!("theme/static/assets/highlight.css"),
+    ),
+    (
+        "assets/code-copy.js",
+        include_bytes!("theme/static/assets/code-copy.js"),
+    ),
 ];
 
 /// Ids the theme's templates and scripts give elements of every page. A heading never gets

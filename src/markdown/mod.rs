@@ -3,15 +3,14 @@
 //!
 //! This file holds the event loop; [`links`] rewrites link destinations (and owns the URL
 //! helpers other stages share), [`glossary`] marks terms, [`quotes`] locates quotation errors,
-//! [`summary`] makes the summary shown on other pages.
+//! [`summary`] makes the summary shown on other pages, [`code`] hands fenced code blocks to
+//! [`highlight`] (issue 12).
 //!
 //! Markdown runs after `link` (it needs every page's URL to rewrite `../trade.md#rcep`) and
 //! before `verify` (which checks each `#anchor` against the target page's heading ids, so it
 //! needs every page rendered first). It returns, for each page, the HTML and what `verify` and
 //! `render` need: headings, outgoing links with their source offsets, summary and word count.
 
-// TODO(#12): the event loop does not call `highlight` yet; docs-highlight.md, "Integration",
-// says how. Build-time highlighting of code blocks: a tested module, not yet wired in.
 pub mod highlight;
 
 use crate::config::{Config, GlossaryEntry};
@@ -24,6 +23,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 mod callouts;
+pub mod code;
 mod components;
 mod footnotes;
 mod glossary;
@@ -70,6 +70,9 @@ pub struct Rendered {
     /// Every id the body defines: headings and footnotes.
     pub ids: Vec<String>,
     pub links: Vec<LinkRef>,
+    /// What the page's code blocks warn about (unknown language, bad `hl_lines`, ...), located
+    /// at each block's fence; the build lists them and goes on.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A heading whose inner events are collected until its end, to give it an id.
@@ -92,6 +95,10 @@ pub struct Env<'a> {
     pub glossary_node: Option<NodeId>,
     /// The site's components (issue 13); `None` leaves component calls as text.
     pub components: Option<&'a Components>,
+    /// The run's highlighter (issue 12); `None` leaves code blocks to pulldown-cmark.
+    pub highlighter: Option<&'a highlight::Highlighter>,
+    /// The site's `code:` options.
+    pub code: highlight::HighlightOptions,
 }
 
 pub fn options() -> Options {
@@ -176,6 +183,9 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
         Parser::new_ext(&fences.text, opts).into_offset_iter(),
         &fences,
     );
+    let mut blocks = env
+        .highlighter
+        .map(|h| code::CodeBlocks::new(body, h, &env.code));
     // Merge adjacent text events so that glossary terms and quotations are seen whole.
     let mut iter = rich.by_ref().peekable();
     while let Some((event, range)) = iter.next() {
@@ -203,6 +213,20 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
             e => e,
         };
         let at = calls.original(fences.original(range.start));
+        // A code block's text goes to the highlighter whole, and its HTML comes back as one
+        // event (issue 12); nothing below sees the code.
+        let event = match blocks.as_mut() {
+            Some(b) => match b.event(event, at, calls.original(fences.original(range.end))) {
+                code::Step::Taken => continue,
+                // Finished HTML: not raw HTML to scan for ids, not text to count.
+                code::Step::Block(html) => {
+                    events.push(html);
+                    continue;
+                }
+                code::Step::Pass(e) => e,
+            },
+            None => event,
+        };
         let event = match event {
             Event::Html(h) if in_code == 0 => {
                 match raw_html::rewrite_urls(&h, base + at, doc, id, env, &mut out, errors) {
@@ -473,6 +497,13 @@ pub fn render(doc: &Doc, id: NodeId, env: &Env, errors: &mut Vec<Diagnostic>) ->
     }
 
     drop(iter);
+    for w in blocks.into_iter().flat_map(|b| b.warnings) {
+        out.warnings.push(
+            Diagnostic::new(doc.shown(), w.message)
+                .at_offset(&doc.text, base + w.at, 1)
+                .hint(w.hint),
+        );
+    }
     for p in rich.problems() {
         errors.push(
             Diagnostic::new(doc.shown(), p.message)

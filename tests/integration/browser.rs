@@ -8,6 +8,7 @@
 mod axe;
 mod harness;
 mod reader;
+mod highlight;
 mod rich;
 mod server;
 

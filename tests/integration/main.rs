@@ -9,6 +9,7 @@ mod errors;
 mod flagship;
 mod hardening;
 mod import;
+mod highlight;
 mod init;
 mod layout;
 mod links;

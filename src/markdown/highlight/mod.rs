@@ -21,9 +21,7 @@
 //! once per [`Highlighter`] on first use and shared by every rayon thread.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{Hash, Hasher};
 use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -34,8 +32,11 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
+mod cache;
 mod info;
 mod lines;
+mod notices;
+pub use notices::notices;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
@@ -170,24 +171,15 @@ fn class_color(i: usize) -> Color {
 pub struct Highlighter {
     syntaxes: OnceLock<SyntaxSet>,
     theme: OnceLock<Theme>,
-    cache: Option<Mutex<Cache>>,
+    cache: Option<Mutex<cache::Cache>>,
 }
 
-#[derive(Default)]
-struct Cache {
-    map: HashMap<u64, Vec<(CacheKey, Arc<str>)>>,
-    bytes: usize,
-}
-
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 struct CacheKey {
     syntax: String,
     hide: Option<String>,
     code: String,
 }
-
-/// The cache stops growing past this many bytes of code and HTML.
-const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Default for Highlighter {
     fn default() -> Self {
@@ -215,7 +207,7 @@ impl Highlighter {
         Highlighter {
             syntaxes: OnceLock::new(),
             theme: OnceLock::new(),
-            cache: Some(Mutex::new(Cache::default())),
+            cache: Some(Mutex::new(cache::Cache::default())),
         }
     }
 
@@ -232,7 +224,28 @@ impl Highlighter {
         if let Some(cache) = &self.cache
             && let Ok(mut c) = cache.lock()
         {
-            *c = Cache::default();
+            *c = cache::Cache::default();
+        }
+    }
+
+    /// Adds the blocks saved by an earlier build (`path` beside the output); a missing or
+    /// stale file adds nothing.
+    pub fn load_cache(&self, path: &std::path::Path) {
+        if let Some(cache) = &self.cache
+            && let Ok(mut c) = cache.lock()
+        {
+            c.load(path);
+        }
+    }
+
+    /// Saves the blocks this highlighter rendered or reused, for the next build.
+    pub fn save_cache(&self, path: &std::path::Path) -> std::io::Result<()> {
+        match &self.cache {
+            Some(cache) => match cache.lock() {
+                Ok(c) => c.save(path),
+                Err(_) => Ok(()),
+            },
+            None => Ok(()),
         }
     }
 
@@ -437,24 +450,15 @@ impl Highlighter {
             hide: hide.map(str::to_string),
             code: code.to_string(),
         };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        key.syntax.hash(&mut hasher);
-        key.hide.hash(&mut hasher);
-        key.code.hash(&mut hasher);
-        let hash = hasher.finish();
-        if let Ok(c) = cache.lock()
-            && let Some(bucket) = c.map.get(&hash)
-            && let Some((_, html)) = bucket.iter().find(|(k, _)| *k == key)
+        let hash = cache::hash_key(&key);
+        if let Ok(mut c) = cache.lock()
+            && let Some(html) = c.get(hash, &key)
         {
-            return Ok(html.clone());
+            return Ok(html);
         }
         let html: Arc<str> = Arc::from(self.highlight_lines(syntax, console, lines)?);
         if let Ok(mut c) = cache.lock() {
-            let size = key.code.len() + html.len();
-            if c.bytes + size <= CACHE_BYTES {
-                c.bytes += size;
-                c.map.entry(hash).or_default().push((key, html.clone()));
-            }
+            c.insert(hash, key, html.clone(), true);
         }
         Ok(html)
     }

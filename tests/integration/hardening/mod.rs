@@ -95,8 +95,9 @@ impl Fence {
         let allowed = |p: &str| {
             outputs.iter().any(|o| {
                 let out = format!("{SITE}/{o}");
-                // Beside the output: the lock and the build manifest.
+                // Beside the output: the lock, the build manifest and the highlight cache.
                 p == out
+                    || p == format!("{SITE}/.{o}.highlight")
                     || p.starts_with(&format!("{out}/"))
                     || p == format!("{SITE}/.{o}.lock")
                     || p == format!("{SITE}/.{o}.manifest")
