@@ -23,6 +23,8 @@ const KNOWN_KEYS: &[&str] = &[
     "math",
     "edit_url",
     "last_updated",
+    "nav_siblings",
+    "tags_paginate_by",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -58,6 +60,11 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// `last_updated: git`: each page shows the date of the last commit that changed it.
     pub last_updated: bool,
+    /// How many entries one level of the sidebar shows around the page on the path (issue
+    /// 17); a longer level ends with a link to the section's full listing.
+    pub nav_siblings: usize,
+    /// Pages per tag page (`/tags/x/page/2/`); `None` puts every tagged page on one page.
+    pub tags_paginate_by: Option<usize>,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -189,6 +196,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
             false
         }
     };
+    let nav_siblings = positive(&fields, "nav_siblings", &mut errors).unwrap_or(NAV_SIBLINGS);
+    let tags_paginate_by = positive(&fields, "tags_paginate_by", &mut errors);
 
     let raw_base = overrides
         .base_url
@@ -274,11 +283,30 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         math,
         edit_url,
         last_updated,
+        nav_siblings,
+        tags_paginate_by,
         extra,
         root: root.to_path_buf(),
         sources,
         glossary,
     })
+}
+
+/// The default of `nav_siblings`: a section of 20 pages shows in full.
+pub const NAV_SIBLINGS: usize = 20;
+
+/// A whole number of at least 1, or an error naming the key.
+fn positive(fields: &Fields, key: &str, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+    let n = fields.get::<u64>(key, "a whole number of at least 1", errors)?;
+    if n == 0 {
+        errors.push(
+            fields
+                .error(key, format!("`{key}` must be at least 1"))
+                .hint(format!("write `{key}: 20`, or leave the key out")),
+        );
+        return None;
+    }
+    Some(n.min(u32::MAX as u64) as usize)
 }
 
 /// A BCP 47-shaped language tag: `en`, `pt-BR`, `zh-Hant-TW`. It ends up in file names of

@@ -12,6 +12,7 @@ mod layout;
 mod links;
 mod model;
 mod rich;
+mod scale;
 mod search;
 mod serve;
 mod serve_safety;
