@@ -35,7 +35,6 @@ use site_files::{
     GENERATED, SITEMAP_MAX_URLS, atom, navigation_json, robots, sitemap_files, sitemap_len,
     sitemaps,
 };
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -375,7 +374,7 @@ fn render_node(
     input: &Input,
     templates: &Templates,
     urls: &Urls,
-) -> Result<(String, OutFile), Diagnostic> {
+) -> Result<Vec<(String, OutFile)>, Diagnostic> {
     let Input {
         config: _,
         content,
