@@ -88,7 +88,12 @@ impl Record {
     /// (source texts, the glossary), the options and the running binary. A file whose stamp
     /// is the one `last` recorded (and not too recent) keeps its hash unread. `None` when the
     /// walk finds a problem, which only a build can report.
-    pub fn key(root: &Path, options: &str, extra: &[PathBuf], last: Option<&Record>) -> Option<Key> {
+    pub fn key(
+        root: &Path,
+        options: &str,
+        extra: &[PathBuf],
+        last: Option<&Record>,
+    ) -> Option<Key> {
         use std::hash::{Hash, Hasher};
         let seen = now_ns();
         let mut files: Vec<(String, Option<PathBuf>)> = load::input_files(root)?;
@@ -181,8 +186,14 @@ impl Record {
         if lines.next()? != "mekong-manifest 2" {
             return None;
         }
-        let mut field =
-            |name: &str| lines.next()?.strip_prefix(name)?.trim().parse::<u128>().ok();
+        let mut field = |name: &str| {
+            lines
+                .next()?
+                .strip_prefix(name)?
+                .trim()
+                .parse::<u128>()
+                .ok()
+        };
         let key = u64::try_from(field("key ")?).ok()?;
         let pages = field("pages ")? as usize;
         let indexed = field("indexed ")? as usize;
@@ -192,7 +203,11 @@ impl Record {
         for _ in 0..n_inputs {
             inputs.push(parse_stamp_line(lines.next()?)?);
         }
-        let n_files = lines.next()?.strip_prefix("files ")?.parse::<usize>().ok()?;
+        let n_files = lines
+            .next()?
+            .strip_prefix("files ")?
+            .parse::<usize>()
+            .ok()?;
         let mut files = Vec::with_capacity(n_files.min(1 << 20));
         for _ in 0..n_files {
             files.push(parse_stamp_line(lines.next()?)?);

@@ -259,12 +259,18 @@ fn parse_front_matter(
             .get("sort_by", "one of `weight`, `date` or `title`", &mut errors)
             .unwrap_or_default(),
         links: fields.get("links", "`error` or `warn`", &mut errors),
-        paginate_by: match fields.get::<u64>("paginate_by", "a whole number of at least 1", &mut errors) {
+        paginate_by: match fields.get::<u64>(
+            "paginate_by",
+            "a whole number of at least 1",
+            &mut errors,
+        ) {
             Some(0) => {
                 errors.push(
                     fields
                         .error("paginate_by", "`paginate_by` must be at least 1")
-                        .hint("write `paginate_by: 10` to list 10 pages a page, or leave the key out"),
+                        .hint(
+                            "write `paginate_by: 10` to list 10 pages a page, or leave the key out",
+                        ),
                 );
                 None
             }

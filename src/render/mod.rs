@@ -78,7 +78,13 @@ pub fn render(
             // A node's first file is its page; the other pagers of a listing are not indexed.
             for (id, r) in chunk.iter().zip(&rendered) {
                 if let Ok(files) = r
-                    && let Some((_, OutFile { data: Data::Bytes(html), .. })) = files.first()
+                    && let Some((
+                        _,
+                        OutFile {
+                            data: Data::Bytes(html),
+                            ..
+                        },
+                    )) = files.first()
                 {
                     ix.add(urls.url[*id].clone(), html);
                 }
@@ -548,5 +554,9 @@ pub(crate) fn pagers_of_node(input: &Input, id: NodeId) -> usize {
 
 /// How many pagers the page of tag `t` has.
 pub(crate) fn pagers_of_term(input: &Input, t: TagId) -> usize {
-    paginate::pagers(input.site.tags[t].pages.len(), input.config.tags_paginate_by).len()
+    paginate::pagers(
+        input.site.tags[t].pages.len(),
+        input.config.tags_paginate_by,
+    )
+    .len()
 }

@@ -117,7 +117,14 @@ mod tests {
         );
         assert!(p.iter().all(|p| p.count == 3));
         assert_eq!(pagers(6, Some(3)).len(), 2);
-        assert_eq!(pagers(0, Some(3)), vec![Pager { index: 1, count: 1, items: 0..0 }]);
+        assert_eq!(
+            pagers(0, Some(3)),
+            vec![Pager {
+                index: 1,
+                count: 1,
+                items: 0..0
+            }]
+        );
         assert_eq!(pagers(5, None).len(), 1);
         assert_eq!(pagers(5, None)[0].items, 0..5);
     }
@@ -130,7 +137,11 @@ mod tests {
         assert_eq!(pager_file("", 2), "page/2/index.html");
         assert_eq!(
             extra_files("docs/", 3).collect::<Vec<_>>(),
-            vec!["docs/page/2/index.html", "docs/page/3/index.html", "docs/page/1/index.html"]
+            vec![
+                "docs/page/2/index.html",
+                "docs/page/3/index.html",
+                "docs/page/1/index.html"
+            ]
         );
         assert_eq!(extra_files("docs/", 1).count(), 0);
     }

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::Diagnostic;
 use crate::link::{NodeId, TagId};
-use crate::output::{Data, OutFile, Origin, Output};
+use crate::output::{Data, Origin, OutFile, Output};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -128,4 +128,3 @@ fn targets_by_url(input: &Input, urls: &Urls) -> HashMap<String, Target> {
     by_url.insert(urls.not_found_url.clone(), Target::NotFound);
     by_url
 }
-

@@ -64,7 +64,12 @@ pub const SITEMAP_MAX_URLS: usize = 50_000;
 /// of a paginated listing but the first's redirect, the tag list and every tag's pagers.
 pub fn sitemaps(input: &Input, urls: &Urls) -> Vec<(String, String)> {
     let mut entries: Vec<String> = Vec::new();
-    let url_entry = |url: &str| format!("  <url>\n    <loc>{}</loc>\n  </url>\n", xml_escape(&urls.permalink(url)));
+    let url_entry = |url: &str| {
+        format!(
+            "  <url>\n    <loc>{}</loc>\n  </url>\n",
+            xml_escape(&urls.permalink(url))
+        )
+    };
     for &id in &input.site.order {
         let node = &input.site.nodes[id];
         let front = node.doc.map(|i| &input.content.docs[i].front);
@@ -132,9 +137,8 @@ pub fn split_sitemap(
 ) -> Vec<(String, String)> {
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     let urlset = |part: &[String]| {
-        let mut s = format!(
-            "{HEAD}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-        );
+        let mut s =
+            format!("{HEAD}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
         for e in part {
             s.push_str(e);
         }
@@ -144,9 +148,8 @@ pub fn split_sitemap(
     if entries.len() <= max {
         return vec![("sitemap.xml".into(), urlset(entries))];
     }
-    let mut index = format!(
-        "{HEAD}<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-    );
+    let mut index =
+        format!("{HEAD}<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let mut files = Vec::new();
     for (i, part) in entries.chunks(max.max(1)).enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
@@ -249,11 +252,18 @@ mod tests {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
         );
         assert_eq!(sitemap_files(7, 3), names);
         let index = &files[0].1;
-        assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+        assert!(
+            index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+        );
         for i in 1..=3 {
             assert!(index.contains(&format!("<loc>https://x.org/repo/sitemap-{i}.xml</loc>")));
         }
@@ -262,7 +272,11 @@ mod tests {
         for i in 0..7 {
             assert_eq!(all.matches(&format!("/p{i}/<")).count(), 1, "p{i}");
         }
-        assert!(files[1..].iter().all(|(_, t)| t.matches("<url>").count() <= 3));
+        assert!(
+            files[1..]
+                .iter()
+                .all(|(_, t)| t.matches("<url>").count() <= 3)
+        );
         assert_eq!(files[3].1.matches("<url>").count(), 1);
     }
 }

@@ -139,27 +139,48 @@ fn paginates_a_section_under_a_sub_path() {
     let t = flat_site_at("https://example.org/repo/", 7, "", "paginate_by: 3\n");
     t.build_ok();
     let first = t.read("public/flat/index.html");
-    assert_eq!(listed(&t.main_of("public/flat/index.html"), 7, "/repo/"), [0, 1, 2]);
-    assert!(first.contains("<link rel=\"next\" href=\"/repo/flat/page/2/\">"), "{first}");
+    assert_eq!(
+        listed(&t.main_of("public/flat/index.html"), 7, "/repo/"),
+        [0, 1, 2]
+    );
+    assert!(
+        first.contains("<link rel=\"next\" href=\"/repo/flat/page/2/\">"),
+        "{first}"
+    );
     assert!(!first.contains("<link rel=\"prev\""));
     assert!(first.contains("<link rel=\"canonical\" href=\"https://example.org/repo/flat/\">"));
     assert!(first.contains("Page 1 of 3"));
 
     let second = t.read("public/flat/page/2/index.html");
-    assert_eq!(listed(&t.main_of("public/flat/page/2/index.html"), 7, "/repo/"), [3, 4, 5]);
-    assert!(second.contains("<link rel=\"prev\" href=\"/repo/flat/\">"), "{second}");
+    assert_eq!(
+        listed(&t.main_of("public/flat/page/2/index.html"), 7, "/repo/"),
+        [3, 4, 5]
+    );
+    assert!(
+        second.contains("<link rel=\"prev\" href=\"/repo/flat/\">"),
+        "{second}"
+    );
     assert!(second.contains("<link rel=\"next\" href=\"/repo/flat/page/3/\">"));
-    assert!(second.contains(
-        "<link rel=\"canonical\" href=\"https://example.org/repo/flat/page/2/\">"
-    ));
-    assert!(second.contains("<title>Flat (page 2 of 3) – Flat</title>"), "{second}");
+    assert!(
+        second.contains("<link rel=\"canonical\" href=\"https://example.org/repo/flat/page/2/\">")
+    );
+    assert!(
+        second.contains("<title>Flat (page 2 of 3) – Flat</title>"),
+        "{second}"
+    );
     assert!(second.contains("class=\"pager-link pager-prev\" href=\"/repo/flat/\""));
     assert!(second.contains("class=\"pager-link pager-next\" href=\"/repo/flat/page/3/\""));
     // The section's own text is on every pager.
-    assert!(t.main_of("public/flat/page/2/index.html").contains("All the pages."));
+    assert!(
+        t.main_of("public/flat/page/2/index.html")
+            .contains("All the pages.")
+    );
 
     let third = t.read("public/flat/page/3/index.html");
-    assert_eq!(listed(&t.main_of("public/flat/page/3/index.html"), 7, "/repo/"), [6]);
+    assert_eq!(
+        listed(&t.main_of("public/flat/page/3/index.html"), 7, "/repo/"),
+        [6]
+    );
     assert!(third.contains("<link rel=\"prev\" href=\"/repo/flat/page/2/\">"));
     assert!(!third.contains("<link rel=\"next\""));
     assert!(!t.exists("public/flat/page/4"));
@@ -172,10 +193,14 @@ fn paginates_a_section_under_a_sub_path() {
     // The sitemap lists every page and every pager, not the redirect.
     let sitemap = t.read("public/sitemap.xml");
     for i in 0..7 {
-        assert!(sitemap.contains(&format!("<loc>https://example.org/repo/flat/p{i:04}/</loc>")));
+        assert!(sitemap.contains(&format!(
+            "<loc>https://example.org/repo/flat/p{i:04}/</loc>"
+        )));
     }
     for n in [2, 3] {
-        assert!(sitemap.contains(&format!("<loc>https://example.org/repo/flat/page/{n}/</loc>")));
+        assert!(sitemap.contains(&format!(
+            "<loc>https://example.org/repo/flat/page/{n}/</loc>"
+        )));
     }
     assert!(!sitemap.contains("/page/1/"));
     assert!(sitemap.contains("<urlset"));
@@ -187,7 +212,10 @@ fn one_pager_when_the_section_fits() {
     let t = flat_site(3, "", "paginate_by: 3\n");
     t.build_ok();
     let first = t.read("public/flat/index.html");
-    assert_eq!(listed(&t.main_of("public/flat/index.html"), 3, "/"), [0, 1, 2]);
+    assert_eq!(
+        listed(&t.main_of("public/flat/index.html"), 3, "/"),
+        [0, 1, 2]
+    );
     assert!(!first.contains("<link rel=\"next\"") && !first.contains("class=\"pager\""));
     assert!(!t.exists("public/flat/page"));
 }
@@ -196,7 +224,10 @@ fn one_pager_when_the_section_fits() {
 fn paginates_the_home_section() {
     let t = SiteTest::empty();
     t.write("site.yaml", "title: Home\nsearch: false\n");
-    t.write("content/_index.md", "---\ntitle: Home\npaginate_by: 2\n---\nHome.\n");
+    t.write(
+        "content/_index.md",
+        "---\ntitle: Home\npaginate_by: 2\n---\nHome.\n",
+    );
     for i in 0..5 {
         t.write(
             &format!("content/p{i}.md"),
@@ -204,9 +235,15 @@ fn paginates_the_home_section() {
         );
     }
     t.build_ok();
-    assert!(t.read("public/index.html").contains("<link rel=\"next\" href=\"/page/2/\">"));
+    assert!(
+        t.read("public/index.html")
+            .contains("<link rel=\"next\" href=\"/page/2/\">")
+    );
     let three = t.main_of("public/page/3/index.html");
-    assert!(three.contains("href=\"/p4/\"") && !three.contains("href=\"/p3/\""), "{three}");
+    assert!(
+        three.contains("href=\"/p4/\"") && !three.contains("href=\"/p3/\""),
+        "{three}"
+    );
     assert!(t.read("public/page/1/index.html").contains("url=/\""));
 }
 
@@ -230,7 +267,10 @@ fn paginates_tag_pages_with_tags_paginate_by() {
     assert!(first.contains("<link rel=\"next\" href=\"/repo/tags/x/page/2/\">"));
     let third = t.main_of("public/tags/x/page/3/index.html");
     assert!(third.contains("href=\"/repo/p4/\"") && !third.contains("href=\"/repo/p0/\""));
-    assert!(t.read("public/tags/x/page/1/index.html").contains("url=/repo/tags/x/\""));
+    assert!(
+        t.read("public/tags/x/page/1/index.html")
+            .contains("url=/repo/tags/x/\"")
+    );
     let sitemap = t.read("public/sitemap.xml");
     assert!(sitemap.contains("/repo/tags/x/page/3/</loc>"), "{sitemap}");
 }
@@ -240,12 +280,16 @@ fn errors_on_a_bad_paginate_by() {
     let t = flat_site(2, "", "paginate_by: 0\n");
     let err = t.build_err();
     assert!(
-        err.contains("content/flat/_index.md:3:") && err.contains("`paginate_by` must be at least 1"),
+        err.contains("content/flat/_index.md:3:")
+            && err.contains("`paginate_by` must be at least 1"),
         "{err}"
     );
     // Pages have no listing to paginate.
     let t = flat_site(1, "", "");
-    t.write("content/flat/p0000.md", "---\ntitle: P\npaginate_by: 2\n---\nText.\n");
+    t.write(
+        "content/flat/p0000.md",
+        "---\ntitle: P\npaginate_by: 2\n---\nText.\n",
+    );
     let err = t.build_err();
     assert!(err.contains("unknown key `paginate_by`"), "{err}");
 }
@@ -281,7 +325,11 @@ fn set_mtime(t: &SiteTest, rel: &str, when: std::time::SystemTime) {
 
 /// A stamp from a minute ago, so that the record trusts it (a fresh one is always hashed).
 fn age(t: &SiteTest, rel: &str) {
-    set_mtime(t, rel, std::time::SystemTime::now() - std::time::Duration::from_secs(60));
+    set_mtime(
+        t,
+        rel,
+        std::time::SystemTime::now() - std::time::Duration::from_secs(60),
+    );
 }
 
 #[test]
@@ -312,14 +360,25 @@ fn a_changed_input_with_the_same_size_and_mtime_is_rebuilt() {
     set_mtime(&t, rel, when);
     let s = t.build_ok();
     assert!(!took_fast_path(&s));
-    assert!(t.main_of("public/flat/p0001/index.html").contains("Our text of page 0001"));
+    assert!(
+        t.main_of("public/flat/p0001/index.html")
+            .contains("Our text of page 0001")
+    );
     // A copy with its mtime kept (`cp -p`): a new inode.
     let copy = t.root().join("copy.md");
     std::fs::write(&copy, text.replace("Our text", "New text")).unwrap();
-    std::fs::File::options().write(true).open(&copy).unwrap().set_modified(when).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
     std::fs::rename(&copy, t.root().join(rel)).unwrap();
     t.build_ok();
-    assert!(t.main_of("public/flat/p0001/index.html").contains("New text of page 0001"));
+    assert!(
+        t.main_of("public/flat/p0001/index.html")
+            .contains("New text of page 0001")
+    );
 }
 
 #[test]
@@ -337,7 +396,9 @@ fn an_output_file_edited_by_hand_with_its_mtime_kept_is_written_again() {
     // hand edit is still found (its stamp differs from the record's), not trusted by hash.
     std::fs::write(t.root().join(rel), good.replace("The text", "Bad! text")).unwrap();
     set_mtime(&t, rel, when);
-    let p0 = t.read("content/flat/p0000.md").replace("The text", "Our text");
+    let p0 = t
+        .read("content/flat/p0000.md")
+        .replace("The text", "Our text");
     t.write("content/flat/p0000.md", &p0);
     t.build_ok();
     assert_eq!(t.read(rel), good);
@@ -356,7 +417,14 @@ fn a_body_edit_rewrites_only_the_files_whose_bytes_change() {
     );
     let s = t.build_ok();
     assert!(!took_fast_path(&s));
-    assert!(t.main_of("public/flat/p0000/index.html").contains("Another text."));
+    assert!(
+        t.main_of("public/flat/p0000/index.html")
+            .contains("Another text.")
+    );
     assert_eq!(mtime(&t, "public/flat/p0002/index.html"), untouched);
-    assert!(s.written.written >= 1 && s.written.written < 5, "{:?}", s.written);
+    assert!(
+        s.written.written >= 1 && s.written.written < 5,
+        "{:?}",
+        s.written
+    );
 }
