@@ -34,7 +34,8 @@ for run in ${SCALE_RUNS:-10000 100000 flat1000 flat4000}; do
   measure "$run no-change" "$dir/$run-nochange.log" "$bin" build --root "$corpus"
   size=$(du -sh "$corpus/public" | cut -f1)
   files=$(find "$corpus/public" -name index.html | wc -l)
-  if [ -z "$page" ]; then page=$(cd "$corpus/content" && find . -name 'page-*.md' | sort | head -1 | sed 's|^\./||; s|\.md$||'); fi
+  # The nested corpus: page 0 (the same text at every N).
+  if [ -z "$page" ]; then page=$(cd "$corpus/content" && find . -name 'page-0.md' | sed 's|^\./||; s|\.md$||'); fi
   avg=$(find "$corpus/public" -name index.html -printf '%s\n' | awk '{s+=$1} END{printf "%.0f", s/NR}')
   echo "$run output=$size pages=$files avg-page=${avg}B page($page)=$(stat -c %s "$corpus/public/$page/index.html")B"
 done
