@@ -1,5 +1,5 @@
 //! Generates a deterministic documentation corpus for benchmarks:
-//! `cargo run --release --example gen_corpus -- <pages> <dir> [--code]`.
+//! `cargo run --release --example gen_corpus -- <pages> <dir> [--code] [--flat]`.
 //!
 //! N pages of documentation prose (300 to 1,500 words) with h2/h3 headings, lists, a table, a
 //! fenced code block, footnotes, links to other pages of the corpus and `#anchor` links, in
@@ -11,6 +11,10 @@
 //! instead of the one Rust block, sized so that about 30% of its non-blank lines are code. The
 //! blocks are cut from [`SNIPPETS`] at a page-dependent line and get page-dependent
 //! identifiers, so nearly every block in the corpus is different (no cache can fake speed).
+//!
+//! With `--flat` (or `GEN_CORPUS_FLAT=1`) every page goes into one section, `flat/`, for the
+//! navigation-size measurements of issue 17. Page i reads the same as in the nested corpus;
+//! only its folder and its link targets differ.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -418,8 +422,11 @@ impl Rng {
     }
 }
 
-/// Where page `i` lives: nested folders of 20.
-fn page_path(i: usize, n: usize) -> PathBuf {
+/// Where page `i` lives: nested folders of 20, or the one folder `flat/`.
+fn page_path(i: usize, n: usize, flat: bool) -> PathBuf {
+    if flat {
+        return Path::new("flat").join(format!("page-{i}.md"));
+    }
     let mut parts = Vec::new();
     let mut group = i / 20;
     let mut levels = 0;
@@ -447,12 +454,13 @@ fn rel_link(to: &Path) -> String {
 
 fn main() {
     let mut code_heavy = std::env::var_os("GEN_CORPUS_CODE").is_some_and(|v| v == "1");
+    let mut flat = std::env::var_os("GEN_CORPUS_FLAT").is_some_and(|v| v == "1");
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| {
-            let flag = a == "--code";
-            code_heavy |= flag;
-            !flag
+            code_heavy |= a == "--code";
+            flat |= a == "--flat";
+            a != "--code" && a != "--flat"
         })
         .collect();
     let mut args = args.into_iter();
@@ -476,7 +484,7 @@ fn main() {
         // Seeded by the page number, so page i reads the same at every N (only its link
         // targets differ): its size can be compared across corpus sizes.
         let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1).wrapping_mul(0x1000_0000_01B3));
-        let path = page_path(i, n);
+        let path = page_path(i, n, flat);
         let mut dir_part = path.parent().map(Path::to_path_buf).unwrap_or_default();
         while !dir_part.as_os_str().is_empty() {
             sections.insert(dir_part.clone());
@@ -508,12 +516,12 @@ fn main() {
         para(&mut rng, &mut body, &mut written);
         body.push_str("## Overview\n\n");
         para(&mut rng, &mut body, &mut written);
-        let other = page_path(rng.below(n), n);
+        let other = page_path(rng.below(n), n, flat);
         let _ = write!(
             body,
             "See [the details](#details), [another page]({}) and [its usage]({}#usage).[^note]\n\n",
             rel_link(&other),
-            rel_link(&page_path(rng.below(n), n))
+            rel_link(&page_path(rng.below(n), n, flat))
         );
         body.push_str("- first item of the list\n- second item with `code`\n- third item\n\n");
         body.push_str("## Details {#details}\n\n");

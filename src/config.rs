@@ -27,6 +27,8 @@ const KNOWN_KEYS: &[&str] = &[
     "title_from_heading",
     "heading_ids",
     "code",
+    "nav_siblings",
+    "tags_paginate_by",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -84,6 +86,11 @@ pub struct Config {
     pub heading_ids: HeadingIdRule,
     /// `code:`: how fenced code blocks are rendered (issue 12).
     pub code: CodeConfig,
+    /// How many entries one level of the sidebar shows around the page on the path (issue
+    /// 17); a longer level ends with a link to the section's full listing.
+    pub nav_siblings: usize,
+    /// Pages per tag page (`/tags/x/page/2/`); `None` puts every tagged page on one page.
+    pub tags_paginate_by: Option<usize>,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -266,6 +273,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         .unwrap_or_default();
 
     let code = code_config(&fields, text, &mut errors);
+    let nav_siblings = positive(&fields, "nav_siblings", &mut errors).unwrap_or(NAV_SIBLINGS);
+    let tags_paginate_by = positive(&fields, "tags_paginate_by", &mut errors);
 
     let raw_base = overrides
         .base_url
@@ -355,6 +364,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         title_from_heading,
         heading_ids,
         code,
+        nav_siblings,
+        tags_paginate_by,
         extra,
         root: root.to_path_buf(),
         sources,
@@ -448,6 +459,23 @@ fn code_config(fields: &Fields, text: &str, errors: &mut Vec<Diagnostic>) -> Cod
         }
     }
     code
+}
+
+/// The default of `nav_siblings`: a section of 20 pages shows in full.
+pub const NAV_SIBLINGS: usize = 20;
+
+/// A whole number of at least 1, or an error naming the key.
+fn positive(fields: &Fields, key: &str, errors: &mut Vec<Diagnostic>) -> Option<usize> {
+    let n = fields.get::<u64>(key, "a whole number of at least 1", errors)?;
+    if n == 0 {
+        errors.push(
+            fields
+                .error(key, format!("`{key}` must be at least 1"))
+                .hint(format!("write `{key}: 20`, or leave the key out")),
+        );
+        return None;
+    }
+    Some(n.min(u32::MAX as u64) as usize)
 }
 
 /// A BCP 47-shaped language tag: `en`, `pt-BR`, `zh-Hant-TW`. It ends up in file names of

@@ -192,7 +192,11 @@ impl Prepared {
             .map(|id| match p.site.nodes[id].doc {
                 Some(i) => {
                     let mut errs = Vec::new();
-                    let r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
+                    let mut r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
+                    // Every page's HTML is held until render: not with the spare capacity of
+                    // a grown String (up to half of it at 100,000 pages, issue 17).
+                    r.html.shrink_to_fit();
+                    r.summary.shrink_to_fit();
                     (Some(r), errs)
                 }
                 None => (None, Vec::new()),
@@ -352,7 +356,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let shown = error::relative(&opts.root, &out);
     check_output_location(&opts.root, &out)?;
     // The lock: one build at a time per output folder, from the record check to the swap.
-    let staging = Arc::new(write::Staging::begin_with(&out, &shown, !opts.no_fsync)?);
+    let staging = write::Staging::begin_with(&out, &shown, !opts.no_fsync)?;
     let config = load_config(opts)?;
 
     // The build record: stop here if nothing changed, else forget it until the swap is done.
@@ -363,15 +367,22 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
         true => load::git::head(&opts.root).unwrap_or_default(),
         false => String::new(),
     };
+    let last = record::Record::read(&out);
     let key = record::Record::key(
         &opts.root,
         &format!("{:?}|{}|{head}", opts.base_url, opts.drafts),
         &extra,
+        last.as_ref(),
     );
-    if let Some(last) = key.and_then(|key| record::Record::unchanged(&out, key)) {
+    if let (Some(k), Some(last)) = (&key, &last)
+        && last.key == k.key
+        && last.intact(&out)
+    {
         return Ok(unchanged_summary(last, config));
     }
     record::Record::remove(&out);
+    let previous = last.map(|r| r.previous()).unwrap_or_default();
+    let staging = Arc::new(staging.with_previous(previous));
 
     // Highlighted blocks of the last build (issue 12): only changed blocks are highlighted.
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
@@ -389,6 +400,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
             produced.indexed,
             &out,
             produced.output.files.keys().cloned(),
+            &staging.hashes(),
         )
         .write(&out);
     }
@@ -405,13 +417,13 @@ fn highlight_cache_path(out: &Path) -> PathBuf {
 }
 
 /// What a build that stopped early reports: the last build's files, all unchanged.
-fn unchanged_summary(last: record::Record, config: config::Config) -> Summary {
+fn unchanged_summary(last: &record::Record, config: config::Config) -> Summary {
     let mut output = output::Output::default();
-    for (p, len, _) in &last.files {
+    for (p, stamp, _) in &last.files {
         output.files.insert(
             p.clone(),
             output::OutFile::new(
-                output::Data::Unchanged(*len),
+                output::Data::Unchanged(stamp.len),
                 output::Origin::Generated("the previous build"),
             ),
         );

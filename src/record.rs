@@ -1,27 +1,46 @@
-//! The build record behind the no-change fast path: what the last successful build read (a
-//! hash of every input, the options and the binary) and wrote (each output file's size and
-//! mtime), kept beside the output as `.public.manifest`.
+//! The build record behind the no-change fast path: what the last successful build read (every
+//! input's stamp and hash, and a key over them, the options and the binary) and wrote (each
+//! output file's stamp and content hash), kept beside the output as `.public.manifest`.
 //!
-//! `lib::build` asks [`Record::unchanged`] before doing any work, under the output's lock: when
-//! the inputs hash the same and the output folder holds exactly the recorded files, untouched,
-//! the build stops there and writes nothing. Otherwise it forgets the record, builds, and
-//! writes a new one after the swap. A missing or unreadable record only costs a full build.
+//! `lib::build` reads the record and computes [`Record::key`] before doing any work, under the
+//! output's lock: when the inputs hash the same and the output folder holds exactly the
+//! recorded files, untouched ([`Record::intact`]), the build stops there and writes nothing. An input whose stamp (size, mtime, ctime, inode)
+//! is the recorded one keeps its recorded hash without being read; only the others are read
+//! and hashed (issue 17). Otherwise the build forgets the record, builds, and writes a new one
+//! after the swap; the recorded output hashes let `write` skip reading the old output back. A
+//! missing or unreadable record only costs a full build.
 
 use crate::load;
-use crate::write::{is_kept, list_files};
+use crate::write::{Stamp, is_kept, list_files};
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the last successful build read and wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Record {
     /// A hash of every input's bytes, the options and the mekong binary.
     pub key: u64,
     pub pages: usize,
     pub indexed: usize,
-    /// Output files with their size and mtime (nanoseconds since the epoch).
-    pub files: Vec<(String, u64, u128)>,
+    /// When the inputs were looked at (ns since the epoch): a stamp this recent is not trusted,
+    /// as the file may have changed again within the clock's resolution.
+    pub seen: u128,
+    /// Every input file: its name, stamp and hash.
+    pub inputs: Vec<(String, Stamp, u64)>,
+    /// Output files with their stamp and content hash (0: not known, compare the bytes).
+    pub files: Vec<(String, Stamp, u64)>,
 }
+
+/// The inputs as [`Record::key`] found them.
+pub struct Key {
+    pub key: u64,
+    pub seen: u128,
+    pub inputs: Vec<(String, Stamp, u64)>,
+}
+
+/// How recent a stamp must be not to be trusted: coarse file systems keep whole seconds.
+const RACY_NS: u128 = 2_000_000_000;
 
 fn record_path(out_dir: &Path) -> PathBuf {
     let name = out_dir
@@ -31,101 +50,205 @@ fn record_path(out_dir: &Path) -> PathBuf {
     out_dir.with_file_name(format!(".{name}.manifest"))
 }
 
-fn stamp(meta: &std::fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+fn now_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos())
+}
+
+fn stamp_line(text: &mut String, name: &str, s: &Stamp, hash: u64) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        text,
+        "{}\t{}\t{}\t{}\t{hash}\t{name}",
+        s.len, s.mtime, s.ctime, s.ino
+    );
+}
+
+fn parse_stamp_line(line: &str) -> Option<(String, Stamp, u64)> {
+    let mut parts = line.splitn(6, '\t');
+    let mut num = || parts.next()?.parse::<u128>().ok();
+    let (len, mtime, ctime, ino, hash) = (num()?, num()?, num()?, num()?, num()?);
+    let name = parts.next()?.to_string();
+    Some((
+        name,
+        Stamp {
+            len: u64::try_from(len).ok()?,
+            mtime,
+            ctime,
+            ino: u64::try_from(ino).ok()?,
+        },
+        u64::try_from(hash).ok()?,
+    ))
 }
 
 impl Record {
     /// Hashes the inputs: every file and folder that `load` and the template loader read
     /// ([`load::input_files`], the same walk with the same rules), the extra files named
-    /// (source texts, the glossary), the options and the running binary. `None` when the walk
-    /// finds a problem, which only a build can report.
-    pub fn key(root: &Path, options: &str, extra: &[PathBuf]) -> Option<u64> {
+    /// (source texts, the glossary), the options and the running binary. A file whose stamp
+    /// is the one `last` recorded (and not too recent) keeps its hash unread. `None` when the
+    /// walk finds a problem, which only a build can report.
+    pub fn key(
+        root: &Path,
+        options: &str,
+        extra: &[PathBuf],
+        last: Option<&Record>,
+    ) -> Option<Key> {
         use std::hash::{Hash, Hasher};
+        let seen = now_ns();
         let mut files: Vec<(String, Option<PathBuf>)> = load::input_files(root)?;
         files.extend(
             extra
                 .iter()
                 .map(|p| (p.display().to_string(), Some(root.join(p)))),
         );
-        let hashes: Vec<u64> = files
+        let known: HashMap<&str, (&Stamp, u64)> = last
+            .map(|r| {
+                r.inputs
+                    .iter()
+                    .filter(|(_, s, _)| s.mtime.max(s.ctime) + RACY_NS < r.seen)
+                    .map(|(n, s, h)| (n.as_str(), (s, *h)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let hashed: Vec<(u64, Option<Stamp>)> = files
             .par_iter()
             .map(|(name, abs)| {
+                let stamp = abs
+                    .as_ref()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .map(|m| Stamp::of(&m));
+                if let (Some(s), Some((old, h))) = (stamp, known.get(name.as_str()))
+                    && s == **old
+                {
+                    return (*h, stamp);
+                }
                 let mut h = std::hash::DefaultHasher::new();
                 name.hash(&mut h);
                 abs.as_ref().map(|p| std::fs::read(p).ok()).hash(&mut h);
-                h.finish()
+                (h.finish(), stamp)
             })
             .collect();
         let mut h = std::hash::DefaultHasher::new();
-        hashes.hash(&mut h);
+        for (hash, _) in &hashed {
+            hash.hash(&mut h);
+        }
         options.hash(&mut h);
         env!("CARGO_PKG_VERSION").hash(&mut h);
         if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-            (meta.len(), stamp(&meta)).hash(&mut h);
+            let s = Stamp::of(&meta);
+            (s.len, s.mtime).hash(&mut h);
         }
-        Some(h.finish())
+        let inputs = files
+            .into_iter()
+            .zip(hashed)
+            .filter_map(|((name, _), (hash, stamp))| Some((name, stamp?, hash)))
+            .collect();
+        Some(Key {
+            key: h.finish(),
+            seen,
+            inputs,
+        })
     }
 
-    /// Records the output as it is on disk now.
+    /// Records the output as it is on disk now, with the hashes `write` computed.
     pub fn of_output(
-        key: u64,
+        key: Key,
         pages: usize,
         indexed: usize,
         out_dir: &Path,
         paths: impl Iterator<Item = String>,
+        hashes: &HashMap<String, u64>,
     ) -> Record {
+        let paths: Vec<String> = paths.collect();
         let files = paths
+            .into_par_iter()
             .filter_map(|p| {
                 let meta = std::fs::symlink_metadata(out_dir.join(&p)).ok()?;
-                Some((p, meta.len(), stamp(&meta)))
+                let hash = hashes.get(&p).copied().unwrap_or(0);
+                Some((p, Stamp::of(&meta), hash))
             })
             .collect();
         Record {
-            key,
+            key: key.key,
             pages,
             indexed,
+            seen: key.seen,
+            inputs: key.inputs,
             files,
         }
     }
 
-    fn read(out_dir: &Path) -> Option<Record> {
+    /// The record of the last build, if there is a readable one.
+    pub fn read(out_dir: &Path) -> Option<Record> {
         let text = std::fs::read_to_string(record_path(out_dir)).ok()?;
         let mut lines = text.lines();
-        if lines.next()? != "mekong-manifest 1" {
+        if lines.next()? != "mekong-manifest 2" {
             return None;
         }
-        let mut field = |name: &str| lines.next()?.strip_prefix(name)?.trim().parse::<u64>().ok();
-        let key = field("key")?;
-        let pages = field("pages")? as usize;
-        let indexed = field("indexed")? as usize;
-        let mut files = Vec::new();
-        for line in lines {
-            let mut parts = line.splitn(3, '\t');
-            let (len, mtime, path) = (parts.next()?, parts.next()?, parts.next()?);
-            files.push((path.to_string(), len.parse().ok()?, mtime.parse().ok()?));
+        let mut field = |name: &str| {
+            lines
+                .next()?
+                .strip_prefix(name)?
+                .trim()
+                .parse::<u128>()
+                .ok()
+        };
+        let key = u64::try_from(field("key ")?).ok()?;
+        let pages = field("pages ")? as usize;
+        let indexed = field("indexed ")? as usize;
+        let seen = field("seen ")?;
+        let n_inputs = field("inputs ")? as usize;
+        let mut inputs = Vec::with_capacity(n_inputs.min(1 << 20));
+        for _ in 0..n_inputs {
+            inputs.push(parse_stamp_line(lines.next()?)?);
+        }
+        let n_files = lines
+            .next()?
+            .strip_prefix("files ")?
+            .parse::<usize>()
+            .ok()?;
+        let mut files = Vec::with_capacity(n_files.min(1 << 20));
+        for _ in 0..n_files {
+            files.push(parse_stamp_line(lines.next()?)?);
+        }
+        if lines.next().is_some() {
+            return None;
         }
         Some(Record {
             key,
             pages,
             indexed,
+            seen,
+            inputs,
             files,
         })
     }
 
-    /// Writes the record beside the output (a temporary file, then a rename).
+    /// Writes the record beside the output (a temporary file, then a rename). A name with a
+    /// line break cannot be recorded: then there is no record, and the next build is full.
     pub fn write(&self, out_dir: &Path) {
-        let mut text = format!(
-            "mekong-manifest 1\nkey {}\npages {}\nindexed {}\n",
-            self.key, self.pages, self.indexed
-        );
-        for (p, len, mtime) in &self.files {
-            text.push_str(&format!("{len}\t{mtime}\t{p}\n"));
-        }
         let path = record_path(out_dir);
+        let names = self.inputs.iter().chain(&self.files);
+        if names.clone().any(|(n, _, _)| n.contains(['\n', '\r'])) {
+            let _ = std::fs::remove_file(&path);
+            return;
+        }
+        let mut text = format!(
+            "mekong-manifest 2\nkey {}\npages {}\nindexed {}\nseen {}\ninputs {}\n",
+            self.key,
+            self.pages,
+            self.indexed,
+            self.seen,
+            self.inputs.len()
+        );
+        for (n, s, h) in &self.inputs {
+            stamp_line(&mut text, n, s, *h);
+        }
+        text.push_str(&format!("files {}\n", self.files.len()));
+        for (n, s, h) in &self.files {
+            stamp_line(&mut text, n, s, *h);
+        }
         let tmp = path.with_extension("tmp");
         // The record only saves time; failing to write it must not fail the build.
         if std::fs::write(&tmp, text).is_ok() {
@@ -138,15 +261,19 @@ impl Record {
         let on_disk = list_files(out_dir);
         let recorded = on_disk.iter().filter(|p| !is_kept(p)).count() == self.files.len();
         recorded
-            && self.files.par_iter().all(|(p, len, mtime)| {
+            && self.files.par_iter().all(|(p, stamp, _)| {
                 std::fs::symlink_metadata(out_dir.join(p))
-                    .is_ok_and(|m| m.is_file() && m.len() == *len && stamp(&m) == *mtime)
+                    .is_ok_and(|m| m.is_file() && Stamp::of(&m) == *stamp)
             })
     }
 
-    /// The record of the last build, if it matches `key` and the output is as it left it.
-    pub fn unchanged(out_dir: &Path, key: u64) -> Option<Record> {
-        Record::read(out_dir).filter(|r| r.key == key && r.intact(out_dir))
+    /// What the record says of each output file, for `write` to skip reading them back.
+    pub fn previous(&self) -> crate::write::Previous {
+        self.files
+            .iter()
+            .filter(|(_, _, h)| *h != 0)
+            .map(|(p, s, h)| (p.clone(), (*s, *h)))
+            .collect()
     }
 
     /// Forgets the record (before a build changes the output).

@@ -32,6 +32,8 @@ pub struct FrontMatter {
     pub sort_by: SortBy,
     /// Sections only: `links: warn` makes broken links in this section warnings.
     pub links: Option<crate::config::LinkPolicy>,
+    /// Sections only: list the section's pages this many at a time (issue 17).
+    pub paginate_by: Option<usize>,
     /// 1-based lines of keys whose later checks need a location (slug, aliases, sources).
     pub lines: KeyLines,
 }
@@ -77,6 +79,7 @@ const SECTION_KEYS: &[&str] = &[
     "sort_by",
     "links",
     "math",
+    "paginate_by",
 ];
 
 impl FrontMatter {
@@ -99,6 +102,7 @@ impl FrontMatter {
             && self.aliases == other.aliases
             && self.sources == other.sources
             && self.sort_by == other.sort_by
+            && self.paginate_by == other.paginate_by
     }
 }
 
@@ -349,6 +353,23 @@ fn parse_front_matter(
             .get("sort_by", "one of `weight`, `date` or `title`", &mut errors)
             .unwrap_or_default(),
         links: fields.get("links", "`error` or `warn`", &mut errors),
+        paginate_by: match fields.get::<u64>(
+            "paginate_by",
+            "a whole number of at least 1",
+            &mut errors,
+        ) {
+            Some(0) => {
+                errors.push(
+                    fields
+                        .error("paginate_by", "`paginate_by` must be at least 1")
+                        .hint(
+                            "write `paginate_by: 10` to list 10 pages a page, or leave the key out",
+                        ),
+                );
+                None
+            }
+            n => n.map(|n| n.min(u32::MAX as u64) as usize),
+        },
         lines: KeyLines {
             slug: fields.locate("slug").0,
             aliases: fields.locate("aliases").0,

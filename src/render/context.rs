@@ -3,7 +3,9 @@
 //!
 //! Views borrow from the stages before render, as Zola's `SerializingPage` does, so a page's
 //! Tera context holds little of its own. The navigation of a page shows its ancestors and
-//! their children; the whole tree goes once into `navigation.json` (`site_files`).
+//! their children, each level cut to the `nav_siblings` entries nearest the path (with a link
+//! to the section's full listing), so a page's size does not grow with the site; the whole
+//! tree goes once into `navigation.json` (`site_files`).
 
 use super::Input;
 use crate::ids::IdVec;
@@ -40,9 +42,9 @@ pub struct DocView<'a> {
     pub weight: Option<i64>,
     pub extra: &'a serde_yaml::Value,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pages: Option<Vec<SummaryView<'a>>>,
+    pub pages: Option<&'a [SummaryView<'a>]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subsections: Option<Vec<SubsectionView<'a>>>,
+    pub subsections: Option<&'a [SubsectionView<'a>]>,
 }
 
 #[derive(Serialize, Clone)]
@@ -84,6 +86,19 @@ pub struct NavItem<'a> {
     pub current: bool,
     pub active: bool,
     pub children: Vec<NavItem<'a>>,
+    /// Set when `children` is shortened: the link to the section's full listing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub more: Option<NavMore<'a>>,
+}
+
+/// The end of a shortened level of the sidebar: the section whose listing has every entry.
+#[derive(Serialize, Debug, PartialEq, Eq)]
+pub struct NavMore<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    /// Entries of the level, and how many of them the sidebar shows.
+    pub total: usize,
+    pub shown: usize,
 }
 
 #[derive(Serialize)]
@@ -97,7 +112,7 @@ pub struct TermView<'a> {
 pub struct TermPageView<'a> {
     pub name: &'a str,
     pub url: &'a str,
-    pub pages: Vec<SummaryView<'a>>,
+    pub pages: &'a [SummaryView<'a>],
 }
 
 /// Precomputed per-node strings, shared by every page's context.
@@ -109,6 +124,8 @@ pub struct Urls {
     pub tags_url: String,
     pub not_found_url: String,
     pub origin: String,
+    /// `nav_siblings` of site.yaml.
+    pub nav_siblings: usize,
 }
 
 impl Urls {
@@ -132,6 +149,7 @@ impl Urls {
                 .strip_suffix(config.base_path.as_str())
                 .unwrap_or("")
                 .to_string(),
+            nav_siblings: config.nav_siblings,
         }
     }
 
@@ -177,7 +195,9 @@ pub fn insert_chrome(
         }
         None => vec![ROOT],
     };
-    ctx.insert("nav", &nav_items(site, urls, ROOT, &path, current));
+    let (nav, more) = nav_level(site, urls, ROOT, &path, current);
+    ctx.insert("nav", &nav);
+    ctx.insert("nav_more", &more);
     let crumbs: Vec<TitleUrl> = match current {
         Some(id) => site
             .ancestors(id)
@@ -200,34 +220,58 @@ pub fn insert_chrome(
     ctx.insert("next", &current.and_then(|c| link(site.nodes[c].next)));
 }
 
-/// The children of `section`, with those on `path` expanded.
-pub fn nav_items<'a>(
+/// The children of `section`, with those on `path` expanded, each level shortened to the
+/// `siblings` entries nearest the one on the path (issue 17): then the level also returns the
+/// link to the section's full listing.
+pub fn nav_level<'a>(
     site: &'a Site,
     urls: &'a Urls,
     section: NodeId,
     path: &[NodeId],
     current: Option<NodeId>,
-) -> Vec<NavItem<'a>> {
-    site.nodes[section]
-        .children
+) -> (Vec<NavItem<'a>>, Option<NavMore<'a>>) {
+    let siblings = urls.nav_siblings;
+    let kids = &site.nodes[section].children;
+    let on_path = kids.iter().position(|c| path.contains(c));
+    let shown = window(kids.len(), on_path, siblings);
+    let more = (shown.len() < kids.len()).then(|| NavMore {
+        title: &site.nodes[section].title,
+        url: &urls.url[section],
+        total: kids.len(),
+        shown: shown.len(),
+    });
+    let items = kids[shown]
         .iter()
         .map(|&c| {
             let node = &site.nodes[c];
             let on_path = path.contains(&c);
+            let (children, more) = if on_path && node.kind == Kind::Section {
+                nav_level(site, urls, c, path, current)
+            } else {
+                (Vec::new(), None)
+            };
             NavItem {
                 title: &node.title,
                 url: &urls.url[c],
                 is_section: node.kind == Kind::Section,
                 current: current == Some(c),
                 active: on_path && current != Some(c),
-                children: if on_path && node.kind == Kind::Section {
-                    nav_items(site, urls, c, path, current)
-                } else {
-                    Vec::new()
-                },
+                children,
+                more,
             }
         })
-        .collect()
+        .collect();
+    (items, more)
+}
+
+/// The range of at most `n` entries out of `len` centred on `at` (the start without it).
+pub fn window(len: usize, at: Option<usize>, n: usize) -> std::ops::Range<usize> {
+    if len <= n {
+        return 0..len;
+    }
+    let n = n.max(1);
+    let start = at.map_or(0, |a| a.saturating_sub((n - 1) / 2).min(len - n));
+    start..start + n
 }
 
 /// Page summaries for `get_page`, keyed by content path.
@@ -244,4 +288,25 @@ pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn window_keeps_short_levels_whole() {
+        assert_eq!(window(5, Some(2), 20), 0..5);
+        assert_eq!(window(20, None, 20), 0..20);
+    }
+
+    #[test]
+    fn window_centres_on_the_page_and_stays_inside() {
+        assert_eq!(window(100, Some(50), 5), 48..53);
+        assert_eq!(window(100, Some(0), 5), 0..5);
+        assert_eq!(window(100, Some(1), 4), 0..4);
+        assert_eq!(window(100, Some(99), 5), 95..100);
+        assert_eq!(window(100, None, 5), 0..5);
+        assert!(window(100, Some(42), 6).contains(&42));
+    }
 }

@@ -11,10 +11,13 @@
 
 mod context;
 mod json_ld;
+mod paginate;
+mod rerender;
 mod site_files;
 mod templates;
 
 pub use context::page_index;
+pub use rerender::rerender_page;
 pub use site_files::redirect_html;
 pub use templates::Templates;
 
@@ -27,9 +30,12 @@ use crate::markdown::Rendered;
 use crate::output::{Data, Origin, OutFile, Output, Sink};
 use crate::theme;
 use context::*;
+use paginate::PaginatorView;
 use rayon::prelude::*;
-use site_files::{GENERATED, atom, navigation_json, robots, sitemap};
-use std::collections::HashMap;
+use site_files::{
+    GENERATED, SITEMAP_MAX_URLS, atom, navigation_json, robots, sitemap_files, sitemap_len,
+    sitemaps,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -65,24 +71,33 @@ pub fn render(
         Vec::with_capacity(site.nodes.len());
     let ids: Vec<NodeId> = site.nodes.ids().collect();
     for chunk in ids.chunks(512) {
-        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = chunk
+        let rendered: Vec<Result<Vec<(String, OutFile)>, Diagnostic>> = chunk
             .par_iter()
             .map(|&id| render_node(id, input, templates, &urls))
             .collect();
         if let Some(ix) = indexer {
+            // A node's first file is its page; the other pagers of a listing are not indexed.
             for (id, r) in chunk.iter().zip(&rendered) {
-                if let Ok((
-                    _,
-                    OutFile {
-                        data: Data::Bytes(html),
-                        ..
-                    },
-                )) = r
+                if let Ok(files) = r
+                    && let Some((
+                        _,
+                        OutFile {
+                            data: Data::Bytes(html),
+                            ..
+                        },
+                    )) = files.first()
                 {
                     ix.add(urls.url[*id].clone(), html);
                 }
             }
         }
+        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = rendered
+            .into_iter()
+            .flat_map(|r| match r {
+                Ok(files) => files.into_iter().map(Ok).collect(),
+                Err(d) => vec![Err(d)],
+            })
+            .collect();
         pages.par_extend(rendered.into_par_iter().map(|r| {
             let (path, file) = r?;
             let file = sink.take(&path, file)?;
@@ -102,14 +117,18 @@ pub fn render(
             Ok((path, file)) => output.add(path, file, &mut errors),
             Err(d) => errors.push(d),
         }
-        let term_pages: Vec<Result<(String, OutFile), Diagnostic>> = site
+        let term_pages: Vec<Result<Vec<(String, OutFile)>, Diagnostic>> = site
             .tags
             .par_ids()
             .map(|i| render_term(i, input, templates, &urls))
             .collect();
         for page in term_pages {
             match page {
-                Ok((path, file)) => output.add(path, file, &mut errors),
+                Ok(files) => {
+                    for (path, file) in files {
+                        output.add(path, file, &mut errors);
+                    }
+                }
                 Err(d) => errors.push(d),
             }
         }
@@ -145,8 +164,20 @@ pub fn render(
         );
     }
 
+    // A sitemap must list absolute URLs: with a path-only base URL there is none (issue 19).
+    let sitemap_list = if urls.origin.is_empty() {
+        Vec::new()
+    } else {
+        sitemaps(input, &urls)
+    };
+    for (path, text) in sitemap_list {
+        output.add(
+            path,
+            OutFile::new(Data::Bytes(text.into_bytes()), Origin::Generated("mekong")),
+            &mut errors,
+        );
+    }
     let generated = [
-        ("sitemap.xml", sitemap(input, &urls)),
         ("atom.xml", atom(input, &urls)),
         ("robots.txt", robots(&urls)),
         (".nojekyll", String::new()),
@@ -273,133 +304,46 @@ fn render_term(
     input: &Input,
     templates: &Templates,
     urls: &Urls,
-) -> Result<(String, OutFile), Diagnostic> {
+) -> Result<Vec<(String, OutFile)>, Diagnostic> {
     let t = &input.site.tags[i];
-    let view = TermPageView {
-        name: &t.name,
-        url: &urls.tag_url[i],
-        pages: t
-            .pages
-            .iter()
-            .map(|&p| summary_view(p, input, urls))
-            .collect(),
-    };
-    let mut ctx = tera::Context::new();
-    ctx.insert("term", &view);
-    ctx.insert("title", &t.name);
-    insert_chrome(&mut ctx, input.site, urls, None, &urls.tag_url[i]);
-    let html = templates.render("term.html", &ctx, None)?;
-    Ok((
-        format!("tags/{}/index.html", t.slug),
-        OutFile::new(
-            Data::Bytes(html.into_bytes()),
-            Origin::Template(templates.shown("term.html")),
-        ),
-    ))
-}
-
-/// Renders again what shows one page's body: the page, its parent's listing, its tags' pages
-/// (they show its reading time), the feed when its summary changed, and every page whose
-/// template read it with `get_page`. Used by `serve` when only that page's body changed; the
-/// navigation, prev/next and every other page stay as they are. Replaces the files in `output`
-/// and returns the paths whose bytes changed, or `None` when a reader of the page cannot be
-/// found again (then only a full build is sure to be right).
-pub fn rerender_page(
-    input: &Input,
-    templates: &Templates,
-    output: &mut Output,
-    id: NodeId,
-    summary_changed: bool,
-) -> Option<Result<Vec<String>, Vec<Diagnostic>>> {
-    let urls = Urls::new(input);
-    let site = input.site;
-    let mut targets: Vec<Target> = vec![Target::Node(id)];
-    targets.extend(site.nodes[id].parent.map(Target::Node));
-    targets.extend(site.nodes[id].tags.iter().map(|&t| Target::Term(t)));
-    if let Some(doc) = site.nodes[id].doc {
-        let readers = templates.readers_of(&input.content.docs[doc].rel);
-        if !readers.is_empty() {
-            let by_url = targets_by_url(input, &urls);
-            for url in readers {
-                targets.push(*by_url.get(url.as_str())?);
-            }
-        }
-    }
-    targets.sort();
-    targets.dedup();
-    let mut made: Vec<Result<(String, OutFile), Diagnostic>> = targets
-        .par_iter()
-        .map(|&t| render_target(t, input, templates, &urls))
+    let listed: Vec<SummaryView> = t
+        .pages
+        .iter()
+        .map(|&p| summary_view(p, input, urls))
         .collect();
-    // The feed shows the summary, not the body.
-    if summary_changed {
-        made.push(Ok((
-            "atom.xml".to_string(),
-            OutFile::new(
-                Data::Bytes(atom(input, &urls).into_bytes()),
-                Origin::Generated("mekong"),
-            ),
-        )));
-    }
-    let mut errors = Vec::new();
-    let mut changed = Vec::new();
-    for m in made {
-        match m.and_then(|(path, file)| Ok((path.clone(), output.sink.take(&path, file)?))) {
-            Ok((path, file)) => {
-                let same = matches!((output.files.get(&path).map(|f| &f.data), &file.data), (Some(Data::Bytes(a)), Data::Bytes(b)) if a == b);
-                if !same {
-                    changed.push(path.clone());
-                }
-                output.files.insert(path, file);
-            }
-            Err(d) => errors.push(d),
+    let url = &urls.tag_url[i];
+    let per = input.config.tags_paginate_by;
+    let dir = format!("tags/{}/", t.slug);
+    let origin = || Origin::Template(templates.shown("term.html"));
+    let mut files = Vec::new();
+    for pager in paginate::pagers(listed.len(), per) {
+        let share = &listed[pager.items.clone()];
+        let mut ctx = tera::Context::new();
+        if let Some(per) = per {
+            ctx.insert(
+                "paginator",
+                &PaginatorView::new(&pager, per, listed.len(), url, share),
+            );
         }
+        let view = TermPageView {
+            name: &t.name,
+            url,
+            pages: share,
+        };
+        ctx.insert("term", &view);
+        ctx.insert("title", &t.name);
+        let here = paginate::pager_url(url, pager.index);
+        insert_chrome(&mut ctx, input.site, urls, None, &here);
+        let html = templates.render("term.html", &ctx, None)?;
+        files.push((
+            paginate::pager_file(&dir, pager.index),
+            OutFile::new(Data::Bytes(html.into_bytes()), origin()),
+        ));
     }
-    Some(if errors.is_empty() {
-        Ok(changed)
-    } else {
-        Err(errors)
-    })
-}
-
-/// Something render can make on its own: a page or section, a tag's page, the tag list or
-/// the 404 page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Target {
-    Node(NodeId),
-    Term(TagId),
-    Taxonomy,
-    NotFound,
-}
-
-fn render_target(
-    target: Target,
-    input: &Input,
-    templates: &Templates,
-    urls: &Urls,
-) -> Result<(String, OutFile), Diagnostic> {
-    match target {
-        Target::Node(id) => render_node(id, input, templates, urls),
-        Target::Term(t) => render_term(t, input, templates, urls),
-        Target::Taxonomy => render_taxonomy(input, templates, urls),
-        Target::NotFound => render_not_found(input, templates, urls),
+    if files.len() > 1 {
+        files.push(first_pager_redirect(input, urls, &dir, url, origin()));
     }
-}
-
-/// What each `current_url` of this build renders.
-fn targets_by_url<'a>(input: &Input, urls: &'a Urls) -> HashMap<&'a str, Target> {
-    let mut by_url: HashMap<&str, Target> = HashMap::new();
-    for id in input.site.nodes.ids() {
-        by_url.insert(&urls.url[id], Target::Node(id));
-    }
-    if !input.site.tags.is_empty() {
-        for t in input.site.tags.ids() {
-            by_url.insert(&urls.tag_url[t], Target::Term(t));
-        }
-        by_url.insert(&urls.tags_url, Target::Taxonomy);
-    }
-    by_url.insert(&urls.not_found_url, Target::NotFound);
-    by_url
+    Ok(files)
 }
 
 /// Every path this build will write, but the search index's: known before rendering.
@@ -407,19 +351,26 @@ pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
     let site = input.site;
     let mut e: std::collections::HashSet<String> =
         site.nodes.ids().map(|id| site.file(id)).collect();
+    for id in site.nodes.ids() {
+        let count = pagers_of_node(input, id);
+        e.extend(paginate::extra_files(&site.nodes[id].path, count));
+    }
     if !site.tags.is_empty() {
         e.insert("tags/index.html".into());
-        e.extend(
-            site.tags
-                .iter()
-                .map(|t| format!("tags/{}/index.html", t.slug)),
-        );
+        for (i, t) in site.tags.iter_enumerated() {
+            let dir = format!("tags/{}/", t.slug);
+            e.extend(paginate::extra_files(&dir, pagers_of_term(input, i)));
+            e.insert(format!("{dir}index.html"));
+        }
     }
     e.extend(site.aliases.iter().map(|a| a.file.clone()));
     e.extend(site.assets.values().map(|a| a.out.clone()));
     e.extend(input.content.statics.iter().map(|s| s.rel.clone()));
     e.extend(theme::ASSETS.iter().map(|(p, _)| p.to_string()));
     e.extend(GENERATED.iter().map(|p| p.to_string()));
+    if input.config.base_url != input.config.base_path {
+        e.extend(sitemap_files(sitemap_len(input), SITEMAP_MAX_URLS));
+    }
     e.insert("404.html".into());
     e
 }
@@ -443,7 +394,7 @@ fn render_node(
     input: &Input,
     templates: &Templates,
     urls: &Urls,
-) -> Result<(String, OutFile), Diagnostic> {
+) -> Result<Vec<(String, OutFile)>, Diagnostic> {
     let Input {
         config: _,
         content,
@@ -478,30 +429,33 @@ fn render_node(
         return Err(d);
     }
     let url = &urls.url[id];
-    let (pages, subsections) = if node.kind == Kind::Section {
-        let pages = node
-            .children
+    let listed: Vec<SummaryView> = if node.kind == Kind::Section {
+        node.children
             .iter()
             .filter(|&&c| site.nodes[c].kind == Kind::Page)
             .map(|&c| summary_view(c, input, urls))
-            .collect();
-        let subs = node
-            .children
-            .iter()
-            .filter(|&&c| site.nodes[c].kind == Kind::Section)
-            .map(|&c| SubsectionView {
-                title: &site.nodes[c].title,
-                url: &urls.url[c],
-                description: site.nodes[c]
-                    .doc
-                    .and_then(|i| content.docs[i].front.description.as_deref()),
-            })
-            .collect();
-        (Some(pages), Some(subs))
+            .collect()
     } else {
-        (None, None)
+        Vec::new()
     };
-    let view = DocView {
+    let per = front.and_then(|f| f.paginate_by);
+    let subs: Vec<SubsectionView> = node
+        .children
+        .iter()
+        .filter(|&&c| node.kind == Kind::Section && site.nodes[c].kind == Kind::Section)
+        .map(|&c| SubsectionView {
+            title: &site.nodes[c].title,
+            url: &urls.url[c],
+            description: site.nodes[c]
+                .doc
+                .and_then(|i| content.docs[i].front.description.as_deref()),
+        })
+        .collect();
+    let (pages, subsections) = match node.kind {
+        Kind::Section => (Some(&listed[..]), Some(&subs[..])),
+        Kind::Page => (None, None),
+    };
+    let mut view = DocView {
         title: &node.title,
         description: front.and_then(|f| f.description.as_deref()),
         url,
@@ -536,36 +490,89 @@ fn render_node(
         pages,
         subsections,
     };
-    let mut ctx = tera::Context::new();
-    ctx.insert(
-        if node.kind == Kind::Section {
-            "section"
-        } else {
-            "page"
-        },
-        &view,
-    );
-    if let Some(p) = node.parent {
-        ctx.insert(
-            "parent",
-            &TitleUrl {
-                title: &site.nodes[p].title,
-                url: &urls.url[p],
-            },
-        );
+    let name = if node.kind == Kind::Section {
+        "section"
+    } else {
+        "page"
+    };
+    let origin = || Origin::Page {
+        source: shown.clone(),
+        template: templates.shown(&template),
+    };
+    let mut files = Vec::new();
+    for pager in paginate::pagers(listed.len(), per) {
+        let share = &listed[pager.items.clone()];
+        let here = paginate::pager_url(url, pager.index);
+        let mut ctx = tera::Context::new();
+        if let Some(per) = per {
+            view.pages = Some(share);
+            ctx.insert(
+                "paginator",
+                &PaginatorView::new(&pager, per, listed.len(), url, share),
+            );
+        }
+        ctx.insert(name, &view);
+        if let Some(p) = node.parent {
+            ctx.insert(
+                "parent",
+                &TitleUrl {
+                    title: &site.nodes[p].title,
+                    url: &urls.url[p],
+                },
+            );
+        }
+        insert_chrome(&mut ctx, site, urls, Some(id), &here);
+        ctx.insert("json_ld", &json_ld::for_node(input, urls, id));
+        let html = templates.render(&template, &ctx, Some(&shown))?;
+        files.push((
+            paginate::pager_file(&node.path, pager.index),
+            OutFile::new(Data::Bytes(html.into_bytes()), origin()),
+        ));
     }
-    insert_chrome(&mut ctx, site, urls, Some(id), url);
-    ctx.insert("json_ld", &json_ld::for_node(input, urls, id));
-    let html = templates.render(&template, &ctx, Some(&shown))?;
-    Ok((
-        site.file(id),
-        OutFile {
-            data: Data::Bytes(html.into_bytes()),
-            origin: Origin::Page {
-                source: shown,
-                template: templates.shown(&template),
-            },
-            scan: None,
-        },
-    ))
+    if files.len() > 1 {
+        files.push(first_pager_redirect(input, urls, &node.path, url, origin()));
+    }
+    Ok(files)
+}
+
+/// `<dir>page/1/`, a redirect to the listing's own URL (as Zola makes it).
+fn first_pager_redirect(
+    input: &Input,
+    urls: &Urls,
+    dir: &str,
+    url: &str,
+    origin: Origin,
+) -> (String, OutFile) {
+    let html = redirect_html(&input.config.language, url, &urls.permalink(url));
+    (
+        paginate::first_redirect_file(dir),
+        OutFile::new(Data::Bytes(html.into_bytes()), origin),
+    )
+}
+
+/// How many pagers the listing of node `id` has (1 unless it is a paginated section).
+pub(crate) fn pagers_of_node(input: &Input, id: NodeId) -> usize {
+    let site = input.site;
+    let node = &site.nodes[id];
+    let per = node
+        .doc
+        .and_then(|d| input.content.docs[d].front.paginate_by);
+    if node.kind != Kind::Section || per.is_none() {
+        return 1;
+    }
+    let listed = node
+        .children
+        .iter()
+        .filter(|&&c| site.nodes[c].kind == Kind::Page)
+        .count();
+    paginate::pagers(listed, per).len()
+}
+
+/// How many pagers the page of tag `t` has.
+pub(crate) fn pagers_of_term(input: &Input, t: TagId) -> usize {
+    paginate::pagers(
+        input.site.tags[t].pages.len(),
+        input.config.tags_paginate_by,
+    )
+    .len()
 }

@@ -1,10 +1,12 @@
-//! The files a site gets besides its pages: the sitemap, the Atom feed, robots.txt, the
+//! The files a site gets besides its pages: the sitemap (an index of sitemaps past 50,000
+//! URLs), the Atom feed, robots.txt, the
 //! redirects that `aliases` ask for, `.nojekyll` and `navigation.json` (the whole tree, for
 //! themes that want it). Each is a plain function of the linked site; `render` adds them to the
 //! output like any page.
 
 use super::Input;
 use super::context::Urls;
+use super::paginate::pager_url;
 use crate::link::{NodeId, ROOT, Site};
 use crate::markdown::escape_attr;
 use serde::Serialize;
@@ -57,35 +59,112 @@ pub fn xml_escape(s: &str) -> String {
     escape_attr(s)
 }
 
-pub fn sitemap(input: &Input, urls: &Urls) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
+/// The most URLs one sitemap file may list (the protocol's limit); past it `sitemap.xml`
+/// becomes an index of `sitemap-1.xml`, `sitemap-2.xml`... (issue 17).
+pub const SITEMAP_MAX_URLS: usize = 50_000;
+
+/// The sitemap files: `sitemap.xml` alone, or the index and its parts. Every page, every pager
+/// of a paginated listing but the first's redirect, the tag list and every tag's pagers.
+pub fn sitemaps(input: &Input, urls: &Urls) -> Vec<(String, String)> {
+    let mut entries: Vec<String> = Vec::new();
+    let url_entry = |url: &str| {
+        format!(
+            "  <url>\n    <loc>{}</loc>\n  </url>\n",
+            xml_escape(&urls.permalink(url))
+        )
+    };
     for &id in &input.site.order {
         let node = &input.site.nodes[id];
         let front = node.doc.map(|i| &input.content.docs[i].front);
-        s.push_str("  <url>\n    <loc>");
+        let mut s = String::from("  <url>\n    <loc>");
         s.push_str(&xml_escape(&urls.permalink(&urls.url[id])));
         s.push_str("</loc>\n");
         if let Some(d) = front.and_then(|f| f.updated.as_deref().or(f.date.as_deref())) {
             s.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
         }
         s.push_str("  </url>\n");
-    }
-    if !input.site.tags.is_empty() {
-        s.push_str(&format!(
-            "  <url>\n    <loc>{}</loc>\n  </url>\n",
-            xml_escape(&urls.permalink(&format!("{}tags/", input.config.base_path)))
-        ));
-        for u in &urls.tag_url {
-            s.push_str(&format!(
-                "  <url>\n    <loc>{}</loc>\n  </url>\n",
-                xml_escape(&urls.permalink(u))
-            ));
+        entries.push(s);
+        for n in 2..=super::pagers_of_node(input, id) {
+            entries.push(url_entry(&pager_url(&urls.url[id], n)));
         }
     }
-    s.push_str("</urlset>\n");
-    s
+    if !input.site.tags.is_empty() {
+        entries.push(url_entry(&format!("{}tags/", input.config.base_path)));
+        for (t, u) in urls.tag_url.iter_enumerated() {
+            for n in 1..=super::pagers_of_term(input, t) {
+                entries.push(url_entry(&pager_url(u, n)));
+            }
+        }
+    }
+    split_sitemap(&entries, SITEMAP_MAX_URLS, |name| {
+        urls.permalink(&format!("{}{name}", input.config.base_path))
+    })
+}
+
+/// How many URLs [`sitemaps`] lists.
+pub fn sitemap_len(input: &Input) -> usize {
+    let site = input.site;
+    let nodes: usize = site
+        .order
+        .iter()
+        .map(|&id| super::pagers_of_node(input, id))
+        .sum();
+    let tags: usize = if site.tags.is_empty() {
+        0
+    } else {
+        1 + site
+            .tags
+            .ids()
+            .map(|t| super::pagers_of_term(input, t))
+            .sum::<usize>()
+    };
+    nodes + tags
+}
+
+/// How many files [`sitemaps`] makes for `urls` URLs: 1, or the index and its parts.
+pub fn sitemap_files(urls: usize, max: usize) -> Vec<String> {
+    if urls <= max {
+        return vec!["sitemap.xml".into()];
+    }
+    std::iter::once("sitemap.xml".to_string())
+        .chain((1..=urls.div_ceil(max)).map(|i| format!("sitemap-{i}.xml")))
+        .collect()
+}
+
+/// `sitemap.xml` with every entry, or, past `max` entries, `sitemap.xml` as an index of
+/// sitemaps of at most `max` entries each; `loc` makes a file name absolute.
+pub fn split_sitemap(
+    entries: &[String],
+    max: usize,
+    loc: impl Fn(&str) -> String,
+) -> Vec<(String, String)> {
+    const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    let urlset = |part: &[String]| {
+        let mut s =
+            format!("{HEAD}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for e in part {
+            s.push_str(e);
+        }
+        s.push_str("</urlset>\n");
+        s
+    };
+    if entries.len() <= max {
+        return vec![("sitemap.xml".into(), urlset(entries))];
+    }
+    let mut index =
+        format!("{HEAD}<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut files = Vec::new();
+    for (i, part) in entries.chunks(max.max(1)).enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        index.push_str(&format!(
+            "  <sitemap>\n    <loc>{}</loc>\n  </sitemap>\n",
+            xml_escape(&loc(&name))
+        ));
+        files.push((name, urlset(part)));
+    }
+    index.push_str("</sitemapindex>\n");
+    files.insert(0, ("sitemap.xml".into(), index));
+    files
 }
 
 pub fn atom(input: &Input, urls: &Urls) -> String {
@@ -157,4 +236,58 @@ pub fn robots(urls: &Urls) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("  <url>\n    <loc>https://x.org/p{i}/</loc>\n  </url>\n"))
+            .collect()
+    }
+
+    #[test]
+    fn sitemap_stays_one_file_up_to_the_limit() {
+        let files = split_sitemap(&entries(3), 3, |n| format!("https://x.org/{n}"));
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "sitemap.xml");
+        assert!(files[0].1.contains("<urlset") && files[0].1.contains("/p2/"));
+        assert_eq!(sitemap_files(3, 3), vec!["sitemap.xml"]);
+    }
+
+    #[test]
+    fn sitemap_becomes_an_index_past_the_limit() {
+        let files = split_sitemap(&entries(7), 3, |n| format!("https://x.org/repo/{n}"));
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sitemap.xml",
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml"
+            ]
+        );
+        assert_eq!(sitemap_files(7, 3), names);
+        let index = &files[0].1;
+        assert!(
+            index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">")
+        );
+        for i in 1..=3 {
+            assert!(index.contains(&format!("<loc>https://x.org/repo/sitemap-{i}.xml</loc>")));
+        }
+        // Every URL once, in order, at most 3 a file.
+        let all: String = files[1..].iter().map(|(_, t)| t.as_str()).collect();
+        for i in 0..7 {
+            assert_eq!(all.matches(&format!("/p{i}/<")).count(), 1, "p{i}");
+        }
+        assert!(
+            files[1..]
+                .iter()
+                .all(|(_, t)| t.matches("<url>").count() <= 3)
+        );
+        assert_eq!(files[3].1.matches("<url>").count(), 1);
+    }
 }

@@ -27,6 +27,54 @@ pub struct WriteReport {
     pub bytes: u64,
 }
 
+/// What `stat` says of a file, enough to tell that it was not touched: size, mtime and ctime
+/// (nanoseconds) and inode. `ctime` cannot be set back (`touch -r` and `cp -p` change it), so an
+/// equal stamp means the same bytes, as for git's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub len: u64,
+    pub mtime: u128,
+    pub ctime: u128,
+    pub ino: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Stamp {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        #[cfg(unix)]
+        let (ctime, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            let ctime = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+            (ctime, meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (ctime, ino) = (0, 0);
+        Stamp {
+            len: meta.len(),
+            mtime,
+            ctime,
+            ino,
+        }
+    }
+}
+
+/// The hash an output file's bytes are recorded by (64-bit SipHash, with the length).
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write_usize(bytes.len());
+    h.write(bytes);
+    h.finish()
+}
+
+/// What the last build's record says of each output file: its stamp then and its hash.
+pub type Previous = std::collections::HashMap<String, (Stamp, u64)>;
+
 /// A staging folder beside the output, holding the lock until it is swapped in or dropped.
 #[derive(Debug)]
 pub struct Staging {
@@ -43,6 +91,11 @@ pub struct Staging {
     hook: swap::Hook,
     /// Held until [`Staging::close`]: a finished build must not keep other builds waiting.
     lock: std::sync::Mutex<Option<std::fs::File>>,
+    /// The last build's record of the output: a file whose stamp and hash match is unchanged
+    /// without reading it back (issue 17).
+    previous: Previous,
+    /// The hash of every file staged or found unchanged, for the next record.
+    hashes: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 impl Staging {
@@ -109,7 +162,41 @@ impl Staging {
             sync,
             hook: swap::Hook::from_env(),
             lock: std::sync::Mutex::new(Some(lock)),
+            previous: Previous::new(),
+            hashes: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// Tells the staging folder what the last build's record says of the output.
+    pub fn with_previous(mut self, previous: Previous) -> Staging {
+        self.previous = previous;
+        self
+    }
+
+    /// The hashes of the files put so far, by path.
+    pub fn hashes(&self) -> std::collections::HashMap<String, u64> {
+        self.hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Whether `bytes` are those of the output's `path` already: by the record when the file
+    /// is as the last build left it (same stamp), else by reading it back.
+    fn unchanged(&self, path: &str, bytes: &[u8], hash: u64) -> bool {
+        let old = self.out_dir.join(path);
+        if let Some((stamp, recorded)) = self.previous.get(path) {
+            match std::fs::symlink_metadata(&old) {
+                Ok(m) if m.is_file() && Stamp::of(&m) == *stamp => return *recorded == hash,
+                Ok(m) if !m.is_file() => return false,
+                Err(_) => return false,
+                // Touched since the last build: only the bytes can tell.
+                Ok(_) => {}
+            }
+        }
+        same_bytes(&old, bytes)
     }
 
     /// Stages a file: written only if it differs from the one in the output folder.
@@ -121,7 +208,12 @@ impl Staging {
             ));
         }
         let len = bytes.len() as u64;
-        if same_bytes(&self.out_dir.join(path), bytes) {
+        let hash = content_hash(bytes);
+        self.hashes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((path.to_string(), hash));
+        if self.unchanged(path, bytes, hash) {
             return Ok(Data::Unchanged(len));
         }
         let dest = self.dir.join(path);

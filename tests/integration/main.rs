@@ -16,6 +16,7 @@ mod links;
 mod model;
 mod reader;
 mod rich;
+mod scale;
 mod search;
 mod serve;
 mod serve_safety;
