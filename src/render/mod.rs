@@ -64,23 +64,24 @@ pub fn render(
         Vec::with_capacity(site.nodes.len());
     let ids: Vec<NodeId> = site.nodes.ids().collect();
     for chunk in ids.chunks(512) {
-        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = chunk
+        // Each page is parsed for the search index on the thread that rendered it.
+        let (rendered, parsed): (Vec<_>, Vec<_>) = chunk
             .par_iter()
-            .map(|&id| render_node(id, input, templates, &urls))
-            .collect();
-        if let Some(ix) = indexer {
-            for (id, r) in chunk.iter().zip(&rendered) {
-                if let Ok((
-                    _,
-                    OutFile {
-                        data: Data::Bytes(html),
-                        ..
+            .map(|&id| {
+                let r = render_node(id, input, templates, &urls);
+                let parsed = match (indexer, &r) {
+                    (Some(ix), Ok((_, file))) => match &file.data {
+                        Data::Bytes(html) => Some(ix.parse(&urls.url[id], html)),
+                        _ => None,
                     },
-                )) = r
-                {
-                    ix.add(urls.url[*id].clone(), html);
-                }
-            }
+                    _ => None,
+                };
+                (r, parsed)
+            })
+            .unzip();
+        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = rendered;
+        if let Some(ix) = indexer {
+            parsed.into_iter().flatten().for_each(|p| ix.add(p));
         }
         pages.par_extend(rendered.into_par_iter().map(|r| {
             let (path, file) = r?;

@@ -7,6 +7,7 @@
 
 mod harness;
 mod rich;
+mod search;
 mod server;
 
 use crate::support::SiteTest;

@@ -34,6 +34,9 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
+    /// [mekong patch] Where each URL is in `fossicked_pages`: replacing a page was a scan of
+    /// every page added before it (quadratic over a site).
+    page_positions: HashMap<String, usize>,
     built_indexes: Vec<PagefindIndexes>,
 }
 
@@ -42,6 +45,7 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            page_positions: HashMap::new(),
             built_indexes: vec![],
         }
     }
@@ -86,7 +90,12 @@ impl SearchState {
         // Partition results into successes and failures to report errors
         let (results, errors): (Vec<_>, Vec<_>) = files
             .into_par_iter()
-            .map(|f| f.fossick_sync(&self.options))
+            .map(|f| {
+                f.fossick_sync(&self.options).map(|mut page| {
+                    page.pack();
+                    page
+                })
+            })
             .partition_map(|r| match r {
                 Ok(data) => Either::Left(data),
                 Err(e) => Either::Right(e),
@@ -108,25 +117,39 @@ impl SearchState {
         }
 
         let existing_page_count = self.fossicked_pages.len();
-        self.fossicked_pages.extend(results);
+        for page in results {
+            self.page_positions
+                .entry(page.url.clone())
+                .or_insert(self.fossicked_pages.len());
+            self.fossicked_pages.push(page);
+        }
 
         Ok(self.fossicked_pages.len() - existing_page_count)
     }
 
-    pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
-        let result = file.fossick_sync(&self.options);
-        if let Some(result) = result.as_ref().ok() {
-            let existing = self
-                .fossicked_pages
-                .iter()
-                .position(|page| page.url == result.url);
-            if let Some(existing) = existing {
-                *self.fossicked_pages.get_mut(existing).unwrap() = result.clone();
-            } else {
-                self.fossicked_pages.push(result.clone());
+    pub fn fossick_one(&mut self, file: Fossicker) -> Result<api::IndexedFileResponse> {
+        let mut page = file.fossick_sync(&self.options)?;
+        page.pack();
+        Ok(self.add_page(page))
+    }
+
+    /// [mekong patch] Adds a parsed page, replacing an earlier page with the same URL, without
+    /// copying it (the response holds only its URL, word count and metadata).
+    pub fn add_page(&mut self, page: FossickedData) -> api::IndexedFileResponse {
+        let response = api::IndexedFileResponse {
+            page_word_count: page.fragment.data.word_count as u32,
+            page_url: page.fragment.data.url.clone(),
+            page_meta: page.fragment.data.meta.clone(),
+        };
+        match self.page_positions.get(&page.url) {
+            Some(&existing) => self.fossicked_pages[existing] = page,
+            None => {
+                self.page_positions
+                    .insert(page.url.clone(), self.fossicked_pages.len());
+                self.fossicked_pages.push(page);
             }
         }
-        result
+        response
     }
 
     pub async fn build_indexes(&mut self) -> Result<()> {
@@ -167,17 +190,13 @@ impl SearchState {
             if used_custom_body && !d.has_custom_body && !d.force_inclusion {
                 return false;
             }
-            !d.word_data.is_empty()
+            d.has_words()
         });
 
-        let mut language_map: HashMap<String, Vec<fossick::FossickedData>> = HashMap::new();
+        // [mekong patch] The pages are borrowed: cloning them copied every word of the site.
+        let mut language_map: HashMap<String, Vec<&fossick::FossickedData>> = HashMap::new();
         for page in pages_with_data {
-            let language = page.language.clone();
-            if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
-            } else {
-                language_map.insert(language, vec![page.clone()]);
-            }
+            language_map.entry(page.language.clone()).or_default().push(page);
         }
 
         log.info(format!(

@@ -55,6 +55,8 @@ pub struct FossickedData {
     pub url: String,
     pub fragment: PageFragment,
     pub word_data: HashMap<String, Vec<FossickedWord>>,
+    /// [mekong patch] `word_data` as the index stores it, once [`FossickedData::pack`] ran.
+    pub packed_words: Vec<crate::index::PackedWord>,
     pub meta_word_data: HashMap<String, Vec<MetaFossickedWord>>,
     pub sort: BTreeMap<String, String>,
     pub has_custom_body: bool,
@@ -63,6 +65,19 @@ pub struct FossickedData {
     pub has_old_bundle_reference: bool,
     pub has_default_ui_reference: bool,
     pub language: String,
+}
+
+impl FossickedData {
+    /// [mekong patch] Packs the body words as the index stores them (see
+    /// `index::pack_words`); done on the parsing thread.
+    pub fn pack(&mut self) {
+        self.packed_words = crate::index::pack_words(std::mem::take(&mut self.word_data));
+    }
+
+    /// [mekong patch] Whether the page has any body words, packed or not.
+    pub fn has_words(&self) -> bool {
+        !self.word_data.is_empty() || !self.packed_words.is_empty()
+    }
 }
 
 /// Segment a run of text into words, for languages that
@@ -343,7 +358,6 @@ impl Fossicker {
             has_default_ui_reference: data.has_default_ui_reference,
             language: data.language,
             fragment: PageFragment {
-                page_number: 0, // This page number is updated later once determined
                 data: PageFragmentData {
                     url,
                     content,
@@ -354,6 +368,7 @@ impl Fossicker {
                 },
             },
             word_data,
+            packed_words: Vec::new(),
             meta_word_data,
             sort: data.sort,
         })

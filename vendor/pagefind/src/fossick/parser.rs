@@ -351,7 +351,30 @@ impl<'a> DomParser<'a> {
                             }
 
                             let tag_name = end.name();
-                            if SENTENCE_SELECTORS.contains(&tag_name.as_str()) {
+                            // [mekong patch] Table cells are separated by " · " and a row
+                            // ends a sentence, so that an excerpt of a table reads
+                            // "RCEP · Agreed to push ahead. CPTPP · Urged ..." instead of
+                            // "RCEP. Agreed to push ahead. CPTPP. Urged ...".
+                            if matches!(tag_name.as_str(), "td" | "th") {
+                                node.current_value.insert(0, ' ');
+                                if node.current_value.chars()
+                                    .last()
+                                    .filter(|c| SENTENCE_CHARS.is_match(&c.to_string()))
+                                    .is_some() {
+                                        node.current_value.push_str(" \u{b7}");
+                                }
+                                node.current_value.push(' ');
+                            } else if tag_name == "tr" {
+                                let trimmed = node.current_value.trim_end().len();
+                                node.current_value.truncate(trimmed);
+                                if node.current_value.ends_with('\u{b7}') {
+                                    node.current_value.pop();
+                                    let trimmed = node.current_value.trim_end().len();
+                                    node.current_value.truncate(trimmed);
+                                    node.current_value.push('.');
+                                }
+                                node.current_value.push(' ');
+                            } else if SENTENCE_SELECTORS.contains(&tag_name.as_str()) {
                                 // For block elements, we want to make sure sentences
                                 // don't hug each other without whitespace.
                                 // We normalize repeated whitespace later, so we

@@ -51,6 +51,14 @@ pub fn get_indexable_words(
         });
     }
 
+    #[cfg(not(feature = "extended"))]
+    for suffix in unspaced_suffixes(raw_word) {
+        let normalized = normalize_word(suffix, include_characters);
+        if normalized.chars().count() >= 2 && normalized != normalized_word {
+            results.push(stem_word(&normalized, None, true));
+        }
+    }
+
     let possibly_compound = raw_word.chars().any(|c| !c.is_alphanumeric())
         || raw_word.chars().skip(1).any(|c| c.is_uppercase());
 
@@ -277,6 +285,44 @@ fn pair_bigrams(word: &str, previous_cluster: Option<&str>) -> Vec<String> {
 fn is_katakana(c: char) -> bool {
     matches!(c as u32,
         0x30A1..=0x30FA | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F)
+}
+
+/// [mekong patch] Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer,
+/// Myanmar.
+#[cfg(not(feature = "extended"))]
+fn is_unspaced(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+        | 0xFF66..=0xFF9F | 0x20000..=0x2FFFF | 0x0E00..=0x0EFF | 0x1780..=0x17FF
+        | 0x1000..=0x109F)
+}
+
+/// [mekong patch] Without the extended build's segmenter, a run of text in a script written
+/// without spaces is one "word", and a word inside it could not be found (only the run's
+/// start matches a query, by prefix). Indexing the run's suffixes that start at each grapheme
+/// of such a script (at most `MAX_KATAKANA_SUFFIX_CHARS` characters each) makes every word
+/// inside it a prefix of one of them, whatever the browser's segmenter does with the query.
+#[cfg(not(feature = "extended"))]
+fn unspaced_suffixes(word: &str) -> Vec<&str> {
+    if !word.chars().any(is_unspaced) || !katakana_suffixes(word).is_empty() {
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut suffixes = Vec::new();
+    for (i, grapheme) in word.grapheme_indices(true).skip(1) {
+        if !grapheme.chars().next().is_some_and(is_unspaced) {
+            continue;
+        }
+        let rest = &word[i..];
+        let suffix = match rest.char_indices().nth(MAX_KATAKANA_SUFFIX_CHARS) {
+            Some((end, _)) => &rest[..end],
+            None => rest,
+        };
+        if seen.insert(suffix) {
+            suffixes.push(suffix);
+        }
+    }
+    suffixes
 }
 
 /// ICU4X's dictionary (currently) has no katakana entries.

@@ -24,6 +24,7 @@ pub struct PageFragmentData {
 
 #[derive(Debug, Clone)]
 pub struct PageFragment {
-    pub page_number: usize,
+    // [mekong patch] `page_number` is gone: a page's number is its place in the list that
+    // `index::build_indexes` borrows.
     pub data: PageFragmentData,
 }

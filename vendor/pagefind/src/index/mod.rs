@@ -11,7 +11,8 @@ use crate::{
 use anyhow::{bail, Result};
 use index_filter::{FilterIndex, PackedValue};
 use index_metadata::{MetaChunk, MetaIndex, MetaPage};
-use index_words::{PackedPage, PackedVariant, PackedWord, WordIndex};
+pub(crate) use index_words::PackedWord;
+use index_words::{PackedPage, PackedVariant, WordIndex};
 
 use self::index_metadata::MetaSort;
 
@@ -53,7 +54,7 @@ struct PageProcessingResult {
 }
 
 pub async fn build_indexes(
-    mut pages: Vec<FossickedData>,
+    pages: Vec<&FossickedData>,
     language: String,
     options: &SearchOptions,
 ) -> Result<PagefindIndexes> {
@@ -79,9 +80,7 @@ pub async fn build_indexes(
     let mut fragment_hashes: HashMap<String, IntermediaryPageData> = HashMap::new();
     let mut fragments: Vec<(usize, (String, IntermediaryPageData))> = Vec::new();
 
-    for (page_number, page) in pages.iter_mut().enumerate() {
-        page.fragment.page_number = page_number;
-    }
+    // [mekong patch] Pages are borrowed, not cloned: a page's number is its place in `pages`.
 
     // Get all possible sort keys
     let mut sorts: Vec<_> = pages
@@ -108,11 +107,8 @@ pub async fn build_indexes(
     for (sort_key, sort_type) in sort_types {
         let mut page_values: Vec<_> = pages
             .iter()
-            .flat_map(|page| {
-                page.sort
-                    .get(&sort_key)
-                    .map(|v| (v, page.fragment.page_number))
-            })
+            .enumerate()
+            .flat_map(|(page_number, page)| page.sort.get(&sort_key).map(|v| (v, page_number)))
             .collect();
         options.logger.v_info(format!(
             "Prebuilding sort order for {sort_key}, processed as type: {sort_type:#?}"
@@ -149,8 +145,15 @@ pub async fn build_indexes(
     // Process pages in parallel - each page builds its own word map
     let page_results: Vec<PageProcessingResult> = pages
         .into_par_iter()
-        .map(|page| {
-            let mut local_word_map: HashMap<String, PackedWord> = HashMap::new();
+        .enumerate()
+        .map(|(page_number, page)| {
+            // [mekong patch] Words packed when the page was parsed (`FossickedData::pack`)
+            // only need their page number.
+            let mut local_word_map: HashMap<String, PackedWord> = page
+                .packed_words
+                .iter()
+                .map(|w| (w.word.clone(), w.with_page_number(page_number)))
+                .collect();
 
             // Meta field IDs were assigned per-page,
             // but need to be remapped to the global meta_fields order.
@@ -160,7 +163,7 @@ pub async fn build_indexes(
                 .map(|name| meta_fields_ref.iter().position(|f| f == *name).unwrap() as u16)
                 .collect();
 
-            for (word, positions) in page.word_data {
+            for (word, positions) in page.word_data.iter().map(|(w, p)| (w, p.clone())) {
                 // Group positions by original_word for this page
                 let mut normalized_positions: Vec<FossickedWord> = Vec::new();
                 let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
@@ -190,13 +193,13 @@ pub async fn build_indexes(
                 if !normalized_positions.is_empty() {
                     packed_word.pages.push(positions_to_packed_page(
                         normalized_positions,
-                        page.fragment.page_number,
+                        page_number,
                     ));
                 }
 
                 for (variant_form, variant_pos) in variant_positions {
                     let variant_page =
-                        positions_to_packed_page(variant_pos, page.fragment.page_number);
+                        positions_to_packed_page(variant_pos, page_number);
 
                     if let Some(existing_variant) = packed_word
                         .additional_variants
@@ -213,7 +216,7 @@ pub async fn build_indexes(
                 }
             }
 
-            for (word, meta_positions) in page.meta_word_data {
+            for (word, meta_positions) in page.meta_word_data.iter().map(|(w, p)| (w, p.clone())) {
                 let mut normalized_meta_positions: Vec<MetaFossickedWord> = Vec::new();
                 let mut variant_meta_positions: BTreeMap<String, Vec<MetaFossickedWord>> =
                     BTreeMap::new();
@@ -245,12 +248,12 @@ pub async fn build_indexes(
                     if let Some(existing_page) = packed_word
                         .pages
                         .iter_mut()
-                        .find(|p| p.page_number == page.fragment.page_number)
+                        .find(|p| p.page_number == page_number)
                     {
                         existing_page.meta_locs = meta_locs;
                     } else {
                         packed_word.pages.push(PackedPage {
-                            page_number: page.fragment.page_number,
+                            page_number: page_number,
                             locs: vec![],
                             meta_locs,
                         });
@@ -269,12 +272,12 @@ pub async fn build_indexes(
                         if let Some(existing_page) = existing_variant
                             .pages
                             .iter_mut()
-                            .find(|p| p.page_number == page.fragment.page_number)
+                            .find(|p| p.page_number == page_number)
                         {
                             existing_page.meta_locs = meta_locs;
                         } else {
                             existing_variant.pages.push(PackedPage {
-                                page_number: page.fragment.page_number,
+                                page_number: page_number,
                                 locs: vec![],
                                 meta_locs,
                             });
@@ -283,7 +286,7 @@ pub async fn build_indexes(
                         packed_word.additional_variants.push(PackedVariant {
                             form: variant_form,
                             pages: vec![PackedPage {
-                                page_number: page.fragment.page_number,
+                                page_number: page_number,
                                 locs: vec![],
                                 meta_locs,
                             }],
@@ -300,7 +303,7 @@ pub async fn build_indexes(
                 .iter()
                 .flat_map(|(filter, values)| {
                     values.iter().map(move |value| {
-                        (filter.clone(), value.clone(), page.fragment.page_number)
+                        (filter.clone(), value.clone(), page_number)
                     })
                 })
                 .collect();
@@ -310,7 +313,7 @@ pub async fn build_indexes(
             let encoded_page = IntermediaryPageData {
                 full_hash: format!("{}_{}", language_ref, full_hash(encoded_data.as_bytes())),
                 word_count: page.fragment.data.word_count,
-                page_number: page.fragment.page_number,
+                page_number: page_number,
                 encoded_data,
             };
 
@@ -594,6 +597,42 @@ pub async fn build_indexes(
     })
 }
 
+/// [mekong patch] Packs one page's body words as the index stores them, with page number 0
+/// until the index is built: done when the page is parsed (on the parsing thread), so that the
+/// per-position `FossickedWord`s (32 bytes each) are dropped at once instead of being held for
+/// every page of the site until `build_indexes`.
+pub(crate) fn pack_words(word_data: HashMap<String, Vec<FossickedWord>>) -> Vec<PackedWord> {
+    let mut packed: Vec<PackedWord> = Vec::with_capacity(word_data.len());
+    for (word, positions) in word_data {
+        let mut normalized_positions: Vec<FossickedWord> = Vec::new();
+        let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
+        for fossicked in positions {
+            match fossicked.original_word.clone() {
+                None => normalized_positions.push(fossicked),
+                Some(original) => variant_positions.entry(original).or_default().push(fossicked),
+            }
+        }
+        let mut packed_word = PackedWord {
+            word,
+            pages: Vec::new(),
+            additional_variants: Vec::new(),
+        };
+        if !normalized_positions.is_empty() {
+            packed_word
+                .pages
+                .push(positions_to_packed_page(normalized_positions, 0));
+        }
+        for (form, variant_pos) in variant_positions {
+            packed_word.additional_variants.push(PackedVariant {
+                form,
+                pages: vec![positions_to_packed_page(variant_pos, 0)],
+            });
+        }
+        packed.push(packed_word);
+    }
+    packed
+}
+
 /// Convert fossicked word positions to a packed page representation.
 /// Sorts by weight (with common weight 25 first) then by position for delta encoding.
 fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usize) -> PackedPage {
@@ -658,8 +697,7 @@ fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<
             + word.additional_variants.len();
         index_chunk.push(word);
         if index_chunk_size >= chunk_size {
-            index_chunks.push(index_chunk.clone());
-            index_chunk.clear();
+            index_chunks.push(std::mem::take(&mut index_chunk));
             index_chunk_size = 0;
         }
     }

@@ -39,7 +39,7 @@ use rust_patch::Patch;
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 
 use crate::{
-    fossick::{parser::DomParserResult, Fossicker},
+    fossick::{parser::DomParserResult, FossickedData, Fossicker},
     options::PagefindServiceConfig,
     PagefindInboundConfig, SearchOptions, SearchState,
 };
@@ -53,6 +53,46 @@ pub struct IndexedFileResponse {
 
 pub struct PagefindIndex {
     search_index: Arc<tokio::sync::Mutex<SearchState>>,
+    /// [mekong patch] The options, outside the lock, for [`HtmlParser`].
+    options: Arc<SearchOptions>,
+}
+
+/// [mekong patch] Parses HTML files for a [`PagefindIndex`] on any thread, without its lock:
+/// parsing is nearly all of the work of indexing a page, and
+/// [`PagefindIndex::add_html_file`] does it under the index's lock, one page at a time.
+#[derive(Clone)]
+pub struct HtmlParser {
+    options: Arc<SearchOptions>,
+}
+
+/// [mekong patch] A page parsed by [`HtmlParser::parse`], to be added with
+/// [`PagefindIndex::add_parsed_file`].
+pub struct ParsedHtmlFile(FossickedData);
+
+impl ParsedHtmlFile {
+    /// The number of words indexed on the page.
+    pub fn word_count(&self) -> u32 {
+        self.0.fragment.data.word_count as u32
+    }
+}
+
+impl HtmlParser {
+    /// Parses an HTML file that isn't on disk, as [`PagefindIndex::add_html_file`] would.
+    /// Either a filepath or a URL must be provided.
+    pub fn parse(
+        &self,
+        source_path: Option<String>,
+        url: Option<String>,
+        content: String,
+    ) -> Result<ParsedHtmlFile> {
+        if source_path.is_none() && url.is_none() {
+            bail!("Either source_path or url must be provided");
+        }
+        let file = Fossicker::new_synthetic(source_path.map(PathBuf::from), url, content);
+        let mut page = file.fossick_sync(&self.options)?;
+        page.pack();
+        Ok(ParsedHtmlFile(page))
+    }
 }
 
 impl PagefindIndex {
@@ -74,8 +114,23 @@ impl PagefindIndex {
 
         let options = SearchOptions::load(service_options)?;
         Ok(Self {
+            options: Arc::new(options.clone()),
             search_index: Arc::new(tokio::sync::Mutex::new(SearchState::new(options))),
         })
+    }
+
+    /// [mekong patch] A parser for this index's options, to parse pages on several threads
+    /// and add them with [`PagefindIndex::add_parsed_file`] in the order the index keeps them.
+    pub fn parser(&self) -> HtmlParser {
+        HtmlParser {
+            options: Arc::clone(&self.options),
+        }
+    }
+
+    /// [mekong patch] Adds a page parsed by [`HtmlParser::parse`], replacing any page with the
+    /// same URL.
+    pub async fn add_parsed_file(&mut self, file: ParsedHtmlFile) -> Result<IndexedFileResponse> {
+        Ok(self.search_index.lock().await.add_page(file.0))
     }
 
     /// Add an HTML file that isn't on disk into this search index.
@@ -98,19 +153,12 @@ impl PagefindIndex {
             bail!("Either source_path or url must be provided");
         }
 
-        let file = Fossicker::new_synthetic(source_path.map(PathBuf::from), url, content);
-        let state = Arc::clone(&self.search_index);
-        let data = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_one(file)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
-
-        Ok(IndexedFileResponse {
-            page_word_count: data.fragment.data.word_count as u32,
-            page_url: data.fragment.data.url,
-            page_meta: data.fragment.data.meta,
-        })
+        // [mekong patch] Parsed outside the index's lock.
+        let parser = self.parser();
+        let file = tokio::task::spawn_blocking(move || parser.parse(source_path, url, content))
+            .await
+            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
+        self.add_parsed_file(file).await
     }
 
     /// Index a custom record that isn't backed by an HTML file.
@@ -157,17 +205,9 @@ impl PagefindIndex {
         };
         let file = Fossicker::new_with_data(url, data);
         let state = Arc::clone(&self.search_index);
-        let data = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_one(file)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
-
-        Ok(IndexedFileResponse {
-            page_word_count: data.fragment.data.word_count as u32,
-            page_url: data.fragment.data.url,
-            page_meta: data.fragment.data.meta,
-        })
+        tokio::task::spawn_blocking(move || state.blocking_lock().fossick_one(file))
+            .await
+            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
     }
 
     /// Index a directory of HTML files from disk.
