@@ -107,7 +107,9 @@ impl Indexer {
             // The options were refused; the thread reports it from `finish`.
             return Parsed(Err(fail("bad options", &"see above")));
         };
-        let html = String::from_utf8_lossy(html).into_owned();
+        // Rendered pages are UTF-8; the lossy path only runs for raw HTML that is not.
+        let html = String::from_utf8(html.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Parsed(
             parser
                 .parse(None, Some(url.to_string()), html)
