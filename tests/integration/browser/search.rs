@@ -90,7 +90,10 @@ fn excerpts_read_as_sentences_and_name_their_heading() {
     // The heading the hit is under, and the link goes to it.
     assert!(text.contains("Trade › Trade agreements"), "{text:?}");
     let href = page.js_str("document.querySelector('a.search-result').getAttribute('href')");
-    assert!(href.ends_with("/sq/asean/trade/#trade-agreements"), "{href}");
+    assert!(
+        href.ends_with("/sq/asean/trade/#trade-agreements"),
+        "{href}"
+    );
     page.screenshot(&screenshot_dir().join("search-excerpt.png"));
     page.assert_clean("searching a table");
 }
@@ -138,8 +141,14 @@ fn section_and_tag_filters_narrow_results_from_the_keyboard() {
             "[...document.querySelectorAll('select[data-filter={name}] option')].map(o => o.textContent)"
         ))
     };
-    assert_eq!(options("section"), serde_json::json!(["Any", "ASEAN", "Languages", "Notes"]));
-    assert_eq!(options("tag"), serde_json::json!(["Any", "security", "trade"]));
+    assert_eq!(
+        options("section"),
+        serde_json::json!(["Any", "ASEAN", "Languages", "Notes"])
+    );
+    assert_eq!(
+        options("tag"),
+        serde_json::json!(["Any", "security", "trade"])
+    );
     // Tab from the field reaches the section filter; a key changes it.
     page.press("Tab");
     page.wait_js(
