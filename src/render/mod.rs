@@ -65,7 +65,8 @@ pub fn render(
     let ids: Vec<NodeId> = site.nodes.ids().collect();
     for chunk in ids.chunks(512) {
         // Each page is parsed for the search index on the thread that rendered it.
-        let (rendered, parsed): (Vec<_>, Vec<_>) = chunk
+        type Made = Result<(String, OutFile), Diagnostic>;
+        let (rendered, parsed): (Vec<Made>, Vec<Option<crate::search::Parsed>>) = chunk
             .par_iter()
             .map(|&id| {
                 let r = render_node(id, input, templates, &urls);
@@ -79,7 +80,6 @@ pub fn render(
                 (r, parsed)
             })
             .unzip();
-        let rendered: Vec<Result<(String, OutFile), Diagnostic>> = rendered;
         if let Some(ix) = indexer {
             parsed.into_iter().flatten().for_each(|p| ix.add(p));
         }
