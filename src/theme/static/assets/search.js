@@ -213,12 +213,13 @@
       section.textContent = meta.section;
       a.appendChild(section);
     }
-    var text = sub && sub.excerpt ? sub.excerpt : data.excerpt;
-    if (text) {
+    /* The excerpt of the part under that heading, when there is one. */
+    if (sub && sub.excerpt) data = { excerpt: sub.excerpt };
+    if (data.excerpt) {
       var excerpt = document.createElement("span");
       excerpt.className = "search-result-excerpt";
       /* Pagefind escapes the page text and adds only <mark> elements. */
-      excerpt.innerHTML = text;
+      excerpt.innerHTML = data.excerpt;
       a.appendChild(excerpt);
     }
     a.addEventListener("mousemove", function () {
