@@ -3,9 +3,13 @@
 //! Pagefind writes a chunked index that the browser loads piece by piece, so a large site does
 //! not make every reader download the whole index. Templates mark the indexed part of each page
 //! with `data-pagefind-body`; navigation, breadcrumbs, the TOC and footers stay outside it.
-//! Indexing runs on its own thread while `render` works: each page is handed over as soon as it
-//! is rendered (through a bounded channel, so memory stays flat), and [`Indexer::finish`]
-//! returns the index files, which `lib` adds to the same [`crate::output::Output`].
+//! Parsing a page for the index (HTML to words, positions and the excerpt text) is most of
+//! Pagefind's work, so it runs where the page is rendered, on render's threads
+//! ([`Indexer::parse`], through the patched Pagefind's `HtmlParser`, which takes no lock; see
+//! vendor/pagefind/PATCHES.md). The parsed pages go in node order, through a bounded channel,
+//! to the indexing thread, which only files them ([`Indexer::add`]); [`Indexer::finish`] builds
+//! the index (on rayon's threads) and returns its files, which `lib` adds to the same
+//! [`crate::output::Output`].
 
 use crate::config::Config;
 use crate::error::Diagnostic;
@@ -18,9 +22,13 @@ pub struct IndexFile {
     pub bytes: Vec<u8>,
 }
 
-/// The indexing thread and the channel that feeds it.
+/// A page parsed for the index by [`Indexer::parse`], or why it could not be.
+pub struct Parsed(Result<pagefind::api::ParsedHtmlFile, Diagnostic>);
+
+/// The indexing thread, the channel that feeds it, and the parser of its options.
 pub struct Indexer {
-    tx: SyncSender<(String, String)>,
+    tx: SyncSender<Parsed>,
+    parser: Option<pagefind::api::HtmlParser>,
     thread: JoinHandle<Result<(usize, Vec<IndexFile>), Diagnostic>>,
 }
 
@@ -32,29 +40,29 @@ fn fail(what: &str, e: &dyn std::fmt::Display) -> Diagnostic {
 impl Indexer {
     /// Starts the indexing thread.
     pub fn start(config: &Config) -> Indexer {
-        let (tx, rx) = sync_channel::<(String, String)>(64);
-        let language = config.language.clone();
+        let (tx, rx) = sync_channel::<Parsed>(64);
+        let options = pagefind::options::PagefindServiceConfig::builder()
+            .keep_index_url(false)
+            .force_language(config.language.clone())
+            .build();
+        let pf = pagefind::api::PagefindIndex::new(Some(options));
+        let parser = pf.as_ref().ok().map(|pf| pf.parser());
         let thread = std::thread::spawn(move || {
+            let mut pf = pf.map_err(|e| fail("bad options", &e))?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| fail("cannot start", &e))?;
-            let options = pagefind::options::PagefindServiceConfig::builder()
-                .keep_index_url(false)
-                .force_language(language)
-                .build();
-            let mut pf = pagefind::api::PagefindIndex::new(Some(options))
-                .map_err(|e| fail("bad options", &e))?;
             runtime.block_on(async {
                 let mut indexed = 0;
-                // Pages arrive in node order: `render` feeds each chunk in order once it is
+                // Pages arrive in node order: `render` sends each chunk in order once it is
                 // rendered, because Pagefind's file names depend on the order of pages and two
                 // builds of the same input must be byte-identical.
-                while let Ok((url, html)) = rx.recv() {
+                while let Ok(Parsed(page)) = rx.recv() {
                     let r = pf
-                        .add_html_file(None, Some(url.clone()), html)
+                        .add_parsed_file(page?)
                         .await
-                        .map_err(|e| fail(&format!("cannot index {url}"), &e))?;
+                        .map_err(|e| fail("cannot add a page", &e))?;
                     if r.page_word_count > 0 {
                         indexed += 1;
                     }
@@ -89,15 +97,30 @@ impl Indexer {
                 Ok((indexed, files))
             })
         });
-        Indexer { tx, thread }
+        Indexer { tx, parser, thread }
     }
 
-    /// Hands a rendered page (its URL with the base path, and its HTML) to the indexer.
-    pub fn add(&self, url: String, html: &[u8]) {
+    /// Parses a rendered page (its URL with the base path, and its HTML) for the index; safe
+    /// to call on many threads at once. The result goes to [`Indexer::add`], in page order.
+    pub fn parse(&self, url: &str, html: &[u8]) -> Parsed {
+        let Some(parser) = &self.parser else {
+            // The options were refused; the thread reports it from `finish`.
+            return Parsed(Err(fail("bad options", &"see above")));
+        };
+        // Rendered pages are UTF-8; the lossy path only runs for raw HTML that is not.
+        let html = String::from_utf8(html.to_vec())
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Parsed(
+            parser
+                .parse(None, Some(url.to_string()), html)
+                .map_err(|e| fail(&format!("cannot index {url}"), &e)),
+        )
+    }
+
+    /// Hands a parsed page to the index.
+    pub fn add(&self, page: Parsed) {
         // A send fails only if the thread stopped on an error, which `finish` reports.
-        let _ = self
-            .tx
-            .send((url, String::from_utf8_lossy(html).into_owned()));
+        let _ = self.tx.send(page);
     }
 
     /// Waits for the index: the number of pages with indexed words, and the files.

@@ -43,9 +43,14 @@ pub struct SearchJob {
 impl SearchJob {
     /// Indexes the pages; the index files (paths under `pagefind/`) or the indexer's error.
     pub fn run(self) -> (Arc<()>, Result<Vec<crate::search::IndexFile>, Error>) {
+        use rayon::prelude::*;
         let indexer = crate::search::Indexer::start(&self.config);
-        for (url, html) in self.pages {
-            indexer.add(url, &html);
+        for chunk in self.pages.chunks(512) {
+            let parsed: Vec<_> = chunk
+                .par_iter()
+                .map(|(url, html)| indexer.parse(url, html))
+                .collect();
+            parsed.into_iter().for_each(|p| indexer.add(p));
         }
         let files = indexer
             .finish()

@@ -71,25 +71,25 @@ pub fn render(
         Vec::with_capacity(site.nodes.len());
     let ids: Vec<NodeId> = site.nodes.ids().collect();
     for chunk in ids.chunks(512) {
-        let rendered: Vec<Result<Vec<(String, OutFile)>, Diagnostic>> = chunk
+        // Each page is parsed for the search index on the thread that rendered it; a node's
+        // first file is its page, the other pagers of a listing are not indexed.
+        type Made = Result<Vec<(String, OutFile)>, Diagnostic>;
+        let (rendered, parsed): (Vec<Made>, Vec<Option<crate::search::Parsed>>) = chunk
             .par_iter()
-            .map(|&id| render_node(id, input, templates, &urls))
-            .collect();
+            .map(|&id| {
+                let r = render_node(id, input, templates, &urls);
+                let parsed = match (indexer, &r) {
+                    (Some(ix), Ok(files)) => match files.first().map(|(_, f)| &f.data) {
+                        Some(Data::Bytes(html)) => Some(ix.parse(&urls.url[id], html)),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                (r, parsed)
+            })
+            .unzip();
         if let Some(ix) = indexer {
-            // A node's first file is its page; the other pagers of a listing are not indexed.
-            for (id, r) in chunk.iter().zip(&rendered) {
-                if let Ok(files) = r
-                    && let Some((
-                        _,
-                        OutFile {
-                            data: Data::Bytes(html),
-                            ..
-                        },
-                    )) = files.first()
-                {
-                    ix.add(urls.url[*id].clone(), html);
-                }
-            }
+            parsed.into_iter().flatten().for_each(|p| ix.add(p));
         }
         let rendered: Vec<Result<(String, OutFile), Diagnostic>> = rendered
             .into_iter()

@@ -10,6 +10,7 @@ mod harness;
 mod reader;
 mod highlight;
 mod rich;
+mod search;
 mod server;
 
 use crate::support::SiteTest;

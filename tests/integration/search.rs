@@ -96,3 +96,32 @@ fn search_false_builds_no_index() {
         "no search box without an index"
     );
 }
+
+/// Issue 16: a table's cells are separated and its rows are sentences in the excerpt text;
+/// every page carries its top-level section and its tags as filters; two builds of the same
+/// input give the same index, byte for byte (the index is built on several threads now).
+#[test]
+fn table_text_reads_as_sentences_and_filters_are_indexed_identically_twice() {
+    let t = SiteTest::fixture("search/quality");
+    t.build_ok();
+    let frags = fragments(&t);
+    let trade = frags
+        .iter()
+        .find(|f| f["url"] == "/asean/trade/")
+        .expect("the trade page is indexed");
+    let content = trade["content"].as_str().unwrap();
+    assert!(
+        content.contains("RCEP · Agreed to push ahead with negotiating it. CPTPP · Urged"),
+        "{content}"
+    );
+    assert_eq!(trade["filters"]["section"], serde_json::json!(["ASEAN"]));
+    assert_eq!(trade["filters"]["tag"], serde_json::json!(["trade"]));
+    let weather = frags.iter().find(|f| f["url"] == "/notes/weather/").unwrap();
+    assert_eq!(weather["filters"]["section"], serde_json::json!(["Notes"]));
+    let again = SiteTest::fixture("search/quality");
+    again.build_ok();
+    assert!(
+        t.snapshot("public/pagefind") == again.snapshot("public/pagefind"),
+        "a second build of the same input made another index"
+    );
+}

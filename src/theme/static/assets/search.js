@@ -7,7 +7,14 @@
  *
  * Keyboard: "/" focuses the field (mekong.js), ArrowDown/ArrowUp move through
  * the results, Enter opens the selected one, Escape closes the results,
- * clears the field and leaves it. Results are announced in a polite live region. */
+ * clears the field and leaves it. Results are announced in a polite live region.
+ *
+ * Filters: when the index has any (the default theme marks each page's
+ * top-level section, data-pagefind-filter="section[data-section]", and its
+ * tags, data-pagefind-filter="tag"), a <select> per filter sits above the
+ * results; Tab reaches them from the field, and a change searches again.
+ * A result shows the heading its best match is under ("Page › Heading",
+ * linking to that heading) and that part's excerpt. */
 (function () {
   "use strict";
   if (window.__mekongSearch) return;
@@ -40,6 +47,12 @@
   var more = document.createElement("button");
   more.type = "button";
   more.className = "search-more";
+  var filterBar = document.createElement("div");
+  filterBar.className = "search-filters";
+  filterBar.hidden = true;
+  var filterSelects = {}; /* filter name -> <select> */
+  var FILTER_LABELS = { section: "Section", tag: "Tag" };
+  panel.appendChild(filterBar);
   panel.appendChild(message);
   panel.appendChild(list);
   panel.appendChild(more);
@@ -53,6 +66,10 @@
             return pagefind.init ? pagefind.init() : null;
           })
           .then(function () {
+            return pagefind.filters ? pagefind.filters() : {};
+          })
+          .then(function (filters) {
+            buildFilters(filters || {});
             return pagefind;
           });
       });
@@ -64,6 +81,58 @@
   }
   /* Start fetching the index as soon as this script runs (the field has focus). */
   loadPagefind().catch(function () {});
+
+  /* One <select> per filter of the index, its values sorted, "Any" first. */
+  function buildFilters(filters) {
+    Object.keys(filters)
+      .sort()
+      .forEach(function (name) {
+        var values = Object.keys(filters[name]).sort(function (a, b) {
+          return a.localeCompare(b);
+        });
+        if (!values.length || filterSelects[name]) return;
+        var label = document.createElement("label");
+        label.className = "search-filter";
+        var text = document.createElement("span");
+        text.textContent = FILTER_LABELS[name] || name;
+        var select = document.createElement("select");
+        select.className = "search-filter-select";
+        select.setAttribute("data-filter", name);
+        var any = document.createElement("option");
+        any.value = "";
+        any.textContent = "Any";
+        select.appendChild(any);
+        values.forEach(function (v) {
+          var o = document.createElement("option");
+          o.value = v;
+          o.textContent = v;
+          select.appendChild(o);
+        });
+        select.addEventListener("change", function () {
+          run(input.value, true);
+        });
+        select.addEventListener("keydown", function (event) {
+          if (event.key === "Escape") {
+            event.preventDefault();
+            input.focus();
+          }
+        });
+        label.appendChild(text);
+        label.appendChild(select);
+        filterBar.appendChild(label);
+        filterSelects[name] = select;
+      });
+    filterBar.hidden = !Object.keys(filterSelects).length;
+  }
+
+  function chosenFilters() {
+    var chosen = {};
+    Object.keys(filterSelects).forEach(function (name) {
+      var v = filterSelects[name].value;
+      if (v) chosen[name] = v;
+    });
+    return chosen;
+  }
 
   function announce(text) {
     if (status) status.textContent = text;
@@ -118,7 +187,11 @@
   function renderResult(data, index) {
     var a = document.createElement("a");
     a.className = "search-result";
-    a.href = data.url;
+    /* The part of the page under the heading of the best match, when it is not the top. */
+    var sub = (data.sub_results || []).filter(function (s) {
+      return s.url !== data.url && s.title;
+    })[0];
+    a.href = sub ? sub.url : data.url;
     a.id = "search-option-" + index;
     a.setAttribute("role", "option");
     a.setAttribute("aria-selected", "false");
@@ -127,6 +200,12 @@
     var title = document.createElement("span");
     title.className = "search-result-title";
     title.textContent = meta.title || data.url;
+    if (sub && sub.title !== meta.title) {
+      var heading = document.createElement("span");
+      heading.className = "search-result-heading";
+      heading.textContent = " \u203a " + sub.title;
+      title.appendChild(heading);
+    }
     a.appendChild(title);
     if (meta.section && meta.section !== meta.title) {
       var section = document.createElement("span");
@@ -134,6 +213,8 @@
       section.textContent = meta.section;
       a.appendChild(section);
     }
+    /* The excerpt of the part under that heading, when there is one. */
+    if (sub && sub.excerpt) data = { excerpt: sub.excerpt };
     if (data.excerpt) {
       var excerpt = document.createElement("span");
       excerpt.className = "search-result-excerpt";
@@ -177,18 +258,25 @@
     });
   }
 
-  function run(query) {
+  function run(query, filtered) {
     var q = query.trim();
-    if (!q) {
+    if (!q && !filtered) {
       clear();
       announce("");
       return;
     }
     var gen = ++generation;
     currentQuery = q;
+    var filters = chosenFilters();
+    if (!q && !Object.keys(filters).length) {
+      clear();
+      announce("");
+      return;
+    }
     loadPagefind()
       .then(function (pagefind) {
-        return pagefind.debouncedSearch(q, {}, 200);
+        /* No words but a filter: every page that has it (Pagefind's null search). */
+        return pagefind.debouncedSearch(q || null, { filters: filters }, filtered ? 0 : 200);
       })
       .then(function (search) {
         if (search === null || gen !== generation) return; /* superseded */
@@ -198,14 +286,14 @@
         input.removeAttribute("aria-activedescendant");
         list.textContent = "";
         if (!results.length) {
-          message.textContent = "No results for " + quoted(q);
+          message.textContent = "No results" + (q ? " for " + quoted(q) : "");
           more.hidden = true;
-          announce("No results for " + quoted(q));
+          announce(message.textContent);
           open();
           return;
         }
         var n = results.length;
-        message.textContent = n + " result" + (n === 1 ? "" : "s") + " for " + quoted(q);
+        message.textContent = n + " result" + (n === 1 ? "" : "s") + (q ? " for " + quoted(q) : "");
         return showMore(gen).then(function () {
           if (gen !== generation) return;
           open();
