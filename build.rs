@@ -44,7 +44,13 @@ const CFGS: &[&str] = &[
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
-    for var in ["CI", "MEKONG_CHROMIUM", "MEKONG_AXE", "MEKONG_VNU_JAR", "TMPDIR"] {
+    for var in [
+        "CI",
+        "MEKONG_CHROMIUM",
+        "MEKONG_AXE",
+        "MEKONG_VNU_JAR",
+        "TMPDIR",
+    ] {
         println!("cargo::rerun-if-env-changed={var}");
     }
     // dpkg rewrites its status file on every install or removal.

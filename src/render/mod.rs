@@ -543,7 +543,8 @@ fn first_pager_redirect(
     url: &str,
     origin: Origin,
 ) -> (String, OutFile) {
-    let html = redirect_html(&input.config.language, url, &urls.permalink(url));
+    let permalink = (!urls.origin.is_empty()).then(|| urls.permalink(url));
+    let html = redirect_html(&input.config.language, url, permalink.as_deref());
     (
         paginate::first_redirect_file(dir),
         OutFile::new(Data::Bytes(html.into_bytes()), origin),

@@ -7,8 +7,8 @@
 
 mod axe;
 mod harness;
-mod reader;
 mod highlight;
+mod reader;
 mod rich;
 mod search;
 mod server;

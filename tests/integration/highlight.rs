@@ -16,7 +16,7 @@ fn warnings(summary: &mekong::Summary) -> Vec<String> {
 }
 
 /// The text of some HTML, tags removed (entities kept).
-fn text_of(html: &str) -> String {
+pub fn text_of(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {

@@ -252,7 +252,7 @@ fn paginates_tag_pages_with_tags_paginate_by() {
     let t = SiteTest::empty();
     t.write(
         "site.yaml",
-        "title: Tags\nbase_url: /repo/\nsearch: false\ntags_paginate_by: 2\n",
+        "title: Tags\nbase_url: https://example.org/repo/\nsearch: false\ntags_paginate_by: 2\n",
     );
     t.write("content/_index.md", "---\ntitle: Home\n---\nHome.\n");
     for i in 0..5 {

@@ -116,7 +116,10 @@ fn table_text_reads_as_sentences_and_filters_are_indexed_identically_twice() {
     );
     assert_eq!(trade["filters"]["section"], serde_json::json!(["ASEAN"]));
     assert_eq!(trade["filters"]["tag"], serde_json::json!(["trade"]));
-    let weather = frags.iter().find(|f| f["url"] == "/notes/weather/").unwrap();
+    let weather = frags
+        .iter()
+        .find(|f| f["url"] == "/notes/weather/")
+        .unwrap();
     assert_eq!(weather["filters"]["section"], serde_json::json!(["Notes"]));
     let again = SiteTest::fixture("search/quality");
     again.build_ok();

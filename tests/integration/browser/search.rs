@@ -28,7 +28,7 @@ fn serve() -> (SiteTest, StaticServer, String) {
 /// Replaces the query (one input event) and waits until the results are exactly `paths`
 /// (in any order), then returns the text of each result, in the order shown.
 fn results_for(page: &Page, query: &str, paths: &[&str]) -> Vec<String> {
-    page.js("(() => { const i = document.querySelector('input[type=search]'); i.focus(); i.select(); return true; })()");
+    page.js("(() => { const i = document.querySelector('#search-input'); i.focus(); i.select(); return true; })()");
     if query.is_empty() {
         page.press("Backspace");
     } else {
@@ -173,7 +173,7 @@ fn section_and_tag_filters_narrow_results_from_the_keyboard() {
     page.wait_js(
         "Escape in a filter to go back to the field",
         Duration::from_secs(2),
-        "document.activeElement && document.activeElement.matches('input[type=search]')",
+        "document.activeElement && document.activeElement.matches('#search-input')",
     );
     page.js("(() => { const s = document.querySelector('select[data-filter=section]'); s.value = ''; s.dispatchEvent(new Event('change')); return true; })()");
     wait_results(&page, "weather, tag security", &["asean/security/"]);
