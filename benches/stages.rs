@@ -275,7 +275,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let indexer = search::Indexer::start(&config);
             for (url, html) in &html_pages {
-                indexer.add(url.clone(), html);
+                indexer.add(indexer.parse(url, html));
             }
             black_box(indexer.finish().expect("search index").0)
         })
@@ -378,7 +378,8 @@ fn once() {
     let indexer = search::Indexer::start(&config);
     for id in site.nodes.ids() {
         if let Some(Data::Bytes(b)) = output.files.get(&site.file(id)).map(|f| &f.data) {
-            indexer.add(format!("{}{}", config.base_path, site.nodes[id].path), b);
+            let url = format!("{}{}", config.base_path, site.nodes[id].path);
+            indexer.add(indexer.parse(&url, b));
         }
     }
     let indexed = indexer.finish().expect("search index").0;
