@@ -5,12 +5,13 @@
 //!
 //! The first byte holds flags: bit 0 checks quotations on the page, bit 1 adds a glossary,
 //! bit 2 turns math on for the page, bit 3 expands component calls (the default theme's
-//! `figure`, `details` and `tabs`).
+//! `figure`, `details` and `tabs`), bit 4 highlights code blocks.
 //! Never panics; every diagnostic names a file, with a 1-based line and column.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use mekong::config::{self, Glossary, GlossaryEntry, SourceText};
+use mekong::ids::Id;
 use mekong::{link, load, markdown, quote, verify};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,7 @@ fn entry(term: &str, expansion: &str) -> GlossaryEntry {
         term: term.into(),
         expansion: expansion.into(),
         definition: "A definition.".into(),
+        background: None,
         id: format!("term-{}", term.to_lowercase().replace(' ', "-")),
     }
 }
@@ -47,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
     );
     if flags & 2 != 0 {
         cfg.glossary = Some(Glossary {
+            file: PathBuf::from("glossary.yaml"),
             page: "glossary.md".into(),
             entries: vec![
                 entry("ASEAN", "Association of <Southeast> \"Asian\" Nations"),
@@ -79,7 +82,8 @@ fuzz_target!(|data: &[u8]| {
         ),
         doc("topics/_index.md", "---\ntitle: Topics\n---\n"),
         page,
-    ];
+    ]
+    .into();
     content.assets.push(load::Asset {
         rel: "topics/pic.png".into(),
         abs: PathBuf::from(ROOT).join("content/topics/pic.png"),
@@ -98,6 +102,7 @@ fuzz_target!(|data: &[u8]| {
         markdown::Components::load(Path::new(ROOT), &cfg, &serde_json::json!({"n": 1}))
             .expect("the default theme's components compile")
     });
+    let highlighter = (flags & 16 != 0).then(markdown::highlight::Highlighter::new);
     let shared = markdown::Env {
         site: &site,
         content: &content,
@@ -112,6 +117,8 @@ fuzz_target!(|data: &[u8]| {
         },
         glossary_node,
         components: components.as_ref(),
+        highlighter: highlighter.as_ref(),
+        code: Default::default(),
     };
     let rendered: mekong::ids::IdVec<mekong::link::NodeId, Option<markdown::Rendered>> = site.nodes.ids()
         .map(|id| {
@@ -130,7 +137,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for r in rendered.iter().flatten() {
         for l in &r.links {
-            assert!(l.target < site.nodes.len());
+            assert!(l.target.index() < site.nodes.len());
         }
     }
 });
