@@ -185,7 +185,7 @@ impl<'a> Fields<'a> {
 }
 
 /// A TOML value as YAML's; dates and times become their TOML text.
-fn from_toml(v: toml::Value) -> Value {
+pub fn from_toml(v: toml::Value) -> Value {
     match v {
         toml::Value::String(s) => Value::String(s),
         toml::Value::Integer(i) => Value::from(i),

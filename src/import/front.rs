@@ -36,7 +36,7 @@ pub(super) fn split(text: &str, shown: &str, out: &mut Out) -> Split {
         let block = &text[start.min(text.len())..close.0];
         let front = if first == "+++" {
             match toml::from_str::<toml::Table>(block) {
-                Ok(t) => toml_to_yaml(toml::Value::Table(t)),
+                Ok(t) => crate::yaml::from_toml(toml::Value::Table(t)),
                 Err(e) => {
                     let line = e
                         .span()
@@ -112,22 +112,6 @@ fn find_fence(text: &str, from: usize, fence: &str) -> Option<(usize, usize)> {
         at += line.len();
     }
     None
-}
-
-fn toml_to_yaml(v: toml::Value) -> Value {
-    match v {
-        toml::Value::String(s) => Value::String(s),
-        toml::Value::Integer(i) => Value::from(i),
-        toml::Value::Float(f) => Value::from(f),
-        toml::Value::Boolean(b) => Value::Bool(b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(a) => Value::Sequence(a.into_iter().map(toml_to_yaml).collect()),
-        toml::Value::Table(t) => Value::Mapping(
-            t.into_iter()
-                .map(|(k, v)| (Value::String(k), toml_to_yaml(v)))
-                .collect(),
-        ),
-    }
 }
 
 /// The 1-based line of a top-level `key` in the front matter of `text`, for notes.

@@ -2,10 +2,9 @@
 //! each `<a href>`, `<area href>`, `<img src>`, `<source src>`, `<video src|poster>`,
 //! `<audio src>`, `<track src>`, `<iframe src>` and `<embed src>` value, so that `markdown`
 //! can rewrite source paths (`map.png`, `../trade.md#rcep`) to output URLs in place, as it
-//! does for Markdown links. The same tokenizer as the output check's (`read_tag`), so what
+//! does for Markdown links. The same walk as the output check's (`for_each_start_tag`), so what
 //! is rewritten here is what the check later reads. `srcset` is left to the output check.
 
-use super::{RAW_TEXT, find, find_ignore_case, read_tag};
 use std::ops::Range;
 
 /// One URL attribute value in an HTML fragment.
@@ -19,34 +18,8 @@ pub struct UrlSpan {
 
 /// The rewritable URL attributes of `html`, in order.
 pub fn url_spans(html: &str) -> Vec<UrlSpan> {
-    let b = html.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        let rest = &b[i..];
-        if rest.starts_with(b"<!--") {
-            i = find(b, i + 4, b"-->").map_or(b.len(), |j| j + 3);
-            continue;
-        }
-        if rest.starts_with(b"<!") || rest.starts_with(b"<?") {
-            i = find(b, i + 2, b">").map_or(b.len(), |j| j + 1);
-            continue;
-        }
-        let end_tag = rest.starts_with(b"</");
-        let name_start = if end_tag { i + 2 } else { i + 1 };
-        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
-            i += 1;
-            continue;
-        }
-        let (tag, after) = read_tag(b, name_start);
-        i = after;
-        if end_tag {
-            continue;
-        }
+    super::for_each_start_tag(html.as_bytes(), |tag, _| {
         for ((attr, value), range) in tag.attrs.iter().zip(&tag.spans) {
             let wanted = match attr.as_str() {
                 "href" => matches!(tag.name.as_str(), "a" | "area"),
@@ -64,11 +37,7 @@ pub fn url_spans(html: &str) -> Vec<UrlSpan> {
                 });
             }
         }
-        if RAW_TEXT.contains(&tag.name.as_str()) {
-            let close = format!("</{}", tag.name);
-            i = find_ignore_case(b, i, close.as_bytes()).unwrap_or(b.len());
-        }
-    }
+    });
     out
 }
 

@@ -15,21 +15,6 @@ fn warnings(summary: &mekong::Summary) -> Vec<String> {
         .collect()
 }
 
-/// The text of some HTML, tags removed (entities kept).
-pub fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The HTML of the code block that follows the heading `## lang`.
 fn block_after<'a>(main: &'a str, heading: &str) -> &'a str {
     let h = main
@@ -87,7 +72,10 @@ fn titles_numbers_marks_hidden_lines_flags_and_the_copy_button() {
     // Hidden lines are not in the page; `##` shows one `#`; numbering skips hidden lines.
     assert!(!main.contains("use std::fmt"), "hidden line shown");
     assert!(!main.contains("hidden = 1"), "hidden line shown");
-    assert!(text_of(&main).contains("\n# not hidden\n"), "{main}");
+    assert!(
+        crate::support::without_tags(&main).contains("\n# not hidden\n"),
+        "{main}"
+    );
     assert!(!main.contains("## not hidden"));
     assert!(main.contains("data-n=\"1\""));
     // hl_lines="2" marks the second visible line (`println!`).
@@ -135,7 +123,7 @@ fn bad_blocks_are_located_warnings_and_the_build_goes_on() {
     }
     let main = t.main_of("public/bad/index.html");
     assert!(
-        text_of(&main).contains("fn open() {"),
+        crate::support::without_tags(&main).contains("fn open() {"),
         "the open block is still shown"
     );
 }
@@ -169,7 +157,7 @@ fn site_options_turn_numbers_the_button_and_hidden_lines_on_or_off() {
     let main = t.main_of("public/page/index.html");
     assert!(!main.contains("class=\"code-copy\""), "copy_button: false");
     assert!(
-        text_of(&main).contains("# hidden? no"),
+        crate::support::without_tags(&main).contains("# hidden? no"),
         "rust_hidden_lines: false"
     );
     assert_eq!(main.matches("has-linenos").count(), 1, "{main}");

@@ -153,7 +153,7 @@ fn imports_an_mdbook_with_its_summary_order_nesting_and_includes() {
     );
     // Includes: the anchor's lines, a line range without rustdoc's hidden lines.
     // (The code is highlighted: its text is read through the spans.)
-    let code = crate::highlight::text_of(&tickets);
+    let code = crate::support::without_tags(&tickets);
     assert!(code.contains("fn fare(age: u32)"), "{code}");
     assert!(!code.contains("ANCHOR"), "{code}");
     assert!(!code.contains("fn hidden"), "{code}");

@@ -194,7 +194,7 @@ mod properties {
         /// case; mekong's tokenizer agrees with the browser there).
         #[test]
         fn raw_html_with_any_attributes_never_hides_a_broken_link(
-            attrs in prop::collection::vec(("=|=?[^ \t\r\n/>=\"'<]{1,5}", "(=\"[^\"\r\n]{0,6}\"|=[^ \t\r\n>\"'`=<]{1,4})?"), 0..4),
+            attrs in prop::collection::vec(("=|=?[^ \t\r\n\x0c/>=\"'<]{1,5}", "(=\"[^\"\r\n]{0,6}\"|=[^ \t\r\n\x0c>\"'`=<]{1,4})?"), 0..4),
         ) {
             // As in the scanner's own property test: a valueless attribute followed by a name
             // that starts with `=` takes that `=` as its value (`a =="x y"` leaves a quote

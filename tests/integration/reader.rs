@@ -355,16 +355,7 @@ fn background_is_marked_and_every_number_in_the_text_is_the_reports_or_a_line() 
             text.push_str(&main[i..i + main[i..].find("</dl>").unwrap()]);
         }
         // Tags and attributes are not read (ids such as `fn-1`, URLs).
-        let mut plain = String::new();
-        let mut in_tag = false;
-        for c in text.chars() {
-            match c {
-                '<' => in_tag = true,
-                '>' => in_tag = false,
-                c if !in_tag => plain.push(c),
-                _ => {}
-            }
-        }
+        let plain = crate::support::without_tags(&text);
         for n in numbers_of(&plain) {
             let line_ref = path == "source/index.html"
                 && n.parse::<usize>()

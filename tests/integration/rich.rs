@@ -34,17 +34,7 @@ fn code_text(html: &str, open: &str) -> String {
     };
     let rest = &html[start + open.len()..];
     let inner = &rest[..rest.find("</code>").unwrap_or(rest.len())];
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in inner.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
+    crate::support::without_tags(inner)
 }
 
 /// The page's prose with the callout icons (long SVGs) cut out.

@@ -255,3 +255,19 @@ fn drop_permission_override() {
     let r = unsafe { libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) };
     assert_eq!(r, 0, "capset: {}", std::io::Error::last_os_error());
 }
+
+/// The text of some HTML with its tags removed (entities kept): what a test reads through
+/// the spans of highlighted code or of marked-up prose.
+pub fn without_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
