@@ -15,7 +15,9 @@ use crate::ids::{IdVec, id_type};
 use crate::load::DocId;
 
 mod bundles;
+mod paths;
 use bundles::bundle_dirs;
+pub use paths::push_segments;
 
 id_type!(
     /// A node of the section tree: a page, or a section (with or without `_index.md`).
@@ -120,15 +122,7 @@ impl Site {
             (dir.split('/').filter(|s| !s.is_empty()).collect(), target)
         };
         let mut parts = base;
-        for seg in rest.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
+        push_segments(&mut parts, rest)?;
         Some(parts.join("/"))
     }
 

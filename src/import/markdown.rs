@@ -127,16 +127,8 @@ pub(super) fn is_external_or_anchor(dest: &str) -> bool {
 
 /// Normalizes `dir/../x/./y` to `x/y`; `None` when it leaves the root.
 pub(super) fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
+    let mut parts = Vec::new();
+    crate::link::push_segments(&mut parts, path)?;
     Some(parts.join("/"))
 }
 

@@ -392,16 +392,8 @@ impl Checker {
 /// Resolves `.` and `..` segments; `None` if the path climbs above the root.
 fn normalize(path: &str) -> Option<String> {
     let trailing = path.ends_with('/') || path.is_empty();
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
+    let mut parts = Vec::new();
+    crate::link::push_segments(&mut parts, path)?;
     let mut s = parts.join("/");
     if trailing && !s.is_empty() {
         s.push('/');
