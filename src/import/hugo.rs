@@ -82,14 +82,7 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
             );
         }
     }
-    out.text(
-        "site.yaml",
-        format!(
-            "# Imported from {name} by `mekong import` (issue 18).\n{}",
-            serde_yaml::to_string(&site).unwrap_or_default()
-        ),
-    );
-    out.converted.push(format!("{name}: site.yaml"));
+    out.site_yaml(&name, &site);
 
     let sources: HashSet<String> = super::files_under(source, "content")?
         .into_iter()

@@ -112,6 +112,16 @@ impl Out {
         self.files.insert(rel.into(), text.into_bytes());
     }
 
+    /// Writes `site.yaml` from the settings read out of `from` (a Zola or Hugo config file).
+    pub fn site_yaml(&mut self, from: &str, site: &serde_yaml::Mapping) {
+        let yaml = serde_yaml::to_string(site).unwrap_or_default();
+        self.text(
+            "site.yaml",
+            format!("# Imported from {from} by `mekong import` (issue 18).\n{yaml}"),
+        );
+        self.converted.push(format!("{from}: site.yaml"));
+    }
+
     pub fn note(
         &mut self,
         file: impl Into<PathBuf>,

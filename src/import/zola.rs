@@ -77,14 +77,7 @@ pub(super) fn convert(source: &Path) -> Result<Out, Diagnostic> {
             );
         }
     }
-    out.text(
-        "site.yaml",
-        format!(
-            "# Imported from {name} by `mekong import` (issue 18).\n{}",
-            serde_yaml::to_string(&site).unwrap_or_default()
-        ),
-    );
-    out.converted.push(format!("{name}: site.yaml"));
+    out.site_yaml(name, &site);
     let n = pages(source, &title, &mut out, |body, shown, line, out, _| {
         super::shortcodes::zola(body, shown, line, out)
     })?;
