@@ -141,10 +141,11 @@ impl Prepared {
     ) -> Result<Prepared, Error> {
         let (mut content, mut errors) =
             load::load(&opts.root, opts.drafts, config.title_from_heading);
+        errors.extend(link::i18n::place(&mut content, &config));
         let mut warnings: Vec<Diagnostic> =
             config::relative_base_warning(&config).into_iter().collect();
         if config.last_updated {
-            let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
+            let rels: Vec<&str> = content.docs.iter().map(|d| d.file()).collect();
             let (dates, warning) = load::git::last_updated(&opts.root, &rels);
             content.last_updated = dates;
             warnings.extend(warning);

@@ -152,6 +152,7 @@ pub fn parse_doc(
                 front,
                 body_start: after,
                 body_line,
+                source: None,
                 text,
             });
         }
@@ -220,6 +221,7 @@ pub fn parse_doc(
         front,
         body_start,
         body_line,
+        source: None,
         text,
     })
 }
