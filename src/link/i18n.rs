@@ -17,7 +17,7 @@
 use super::{NodeId, ROOT, Site};
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::load::{Content, Doc};
+use crate::load::{Content, Doc, Kind, looks_like_language};
 use std::collections::{HashMap, HashSet};
 
 /// The languages of a linked multilingual site.
@@ -58,16 +58,6 @@ impl Langs {
     }
 }
 
-/// Whether a file-name suffix looks like a language code (`de`, `pt-BR`, `zh-Hant`), which
-/// on a multilingual site must then be declared: `v1.2.md` or `notes.draft.md` are not.
-fn looks_like_language(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let primary = parts.next().unwrap_or("");
-    (2..=3).contains(&primary.len())
-        && primary.chars().all(|c| c.is_ascii_lowercase())
-        && parts.all(|p| (2..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
-}
-
 /// The language suffix of a Markdown path: `a/b.fr.md` is (`a/b.md`, `fr`).
 fn split_suffix(rel: &str) -> Option<(String, &str)> {
     let stem = rel.strip_suffix(".md")?;
@@ -89,6 +79,27 @@ fn split_suffix(rel: &str) -> Option<(String, &str)> {
 pub fn place(content: &mut Content, config: &Config) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let Some(default) = config.languages.iter().find(|l| l.default) else {
+        // Without `languages:`, `_index.fr.md` would be a second section for its folder.
+        let (bad, docs): (Vec<Doc>, Vec<Doc>) = std::mem::take(&mut content.docs)
+            .into_vec()
+            .into_iter()
+            .partition(|d| {
+                d.kind == Kind::Section
+                    && !d.rel.rsplit('/').next().is_some_and(|n| n == "_index.md")
+            });
+        for doc in bad {
+            errors.push(
+                Diagnostic::new(
+                    doc.shown(),
+                    "a section's translation, but site.yaml declares no `languages:`",
+                )
+                .hint(
+                    "list the site's languages under `languages:` in site.yaml, or rename the file",
+                ),
+            );
+            content.failed.insert(doc.rel);
+        }
+        content.docs = docs.into();
         return errors;
     };
     content.default_language = default.code.clone();

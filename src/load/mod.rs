@@ -335,6 +335,17 @@ fn walk(
     files
 }
 
+/// Whether a file-name suffix looks like a language code (`de`, `pt-BR`, `zh-Hant`), as in
+/// `page.de.md` (issue 20): on a multilingual site it must then be declared; `v1.2.md` or
+/// `notes.draft.md` are not translations.
+pub fn looks_like_language(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 /// Hidden files and editor back-ups are never part of the site: the one rule that `load`, the
 /// `serve` watcher and the build record share.
 pub fn is_ignored(name: &std::ffi::OsStr) -> bool {

@@ -7,7 +7,8 @@
 //! falls back to English. Templates reach them through the Tera function
 //! `t(key="search_placeholder")` (with `{name}` placeholders filled from the other arguments,
 //! and `_one`/`_other` forms picked by `n`), in the language of the page being rendered
-//! (`lang_code` in its context). [`insert`] puts `lang` (code, name, dir, title, home, feed)
+//! (`lang_code` in its context; a component, which does not see that context, is given
+//! `lang=lang_code` and passes it on as `t(lang=lang, key=...)`). [`insert`] puts `lang` (code, name, dir, title, home, feed)
 //! and `translations` (the same page in every language, or that language's home, marked)
 //! into each page's context; `link::i18n` decided which pages translate which.
 
@@ -154,7 +155,12 @@ pub fn register(tera: &mut tera::Tera, strings: Arc<Strings>, default: String) {
         "t",
         move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
             let key: String = kwargs.must_get("key")?;
-            let lang: String = state.get("lang_code").ok().flatten().unwrap_or(d.clone());
+            // Components do not see the page's context: the default theme's pass `lang`.
+            let given: Option<String> = kwargs.get("lang").ok().flatten();
+            let lang: String = given
+                .filter(|l| !l.is_empty())
+                .or_else(|| state.get("lang_code").ok().flatten())
+                .unwrap_or(d.clone());
             let n: Option<i64> = kwargs.get("n").ok().flatten();
             let form = match n {
                 Some(1) => format!("{key}_one"),
@@ -172,7 +178,7 @@ pub fn register(tera: &mut tera::Tera, strings: Arc<Strings>, default: String) {
             let mut out = text.to_string();
             for (k, v) in kwargs.iter() {
                 let name = k.to_string();
-                if name != "key" {
+                if name != "key" && name != "lang" {
                     let value = v.as_str().map_or_else(|| v.to_string(), str::to_string);
                     out = out.replace(&format!("{{{name}}}"), &value);
                 }

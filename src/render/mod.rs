@@ -443,7 +443,10 @@ fn render_node(
         .unwrap_or_else(|| PathBuf::from(format!("content/{}", node.path.trim_end_matches('/'))));
     let template = match front.and_then(|f| f.template.clone()) {
         Some(t) => t,
-        None if id == ROOT => "index.html".to_string(),
+        // Each language's home is a home page (issue 20).
+        None if id == ROOT || site.langs.as_ref().is_some_and(|l| l.roots.contains(&id)) => {
+            "index.html".to_string()
+        }
         None if node.kind == Kind::Section => "section.html".to_string(),
         None => "page.html".to_string(),
     };
