@@ -263,6 +263,8 @@ pub struct Translation<'a> {
     pub permalink: String,
     /// The page exists in this language; else `url` is the language's home.
     pub translated: bool,
+    /// Listed as an hreflang alternate: translated, and the page has another language.
+    pub hreflang: bool,
     pub current: bool,
     pub default: bool,
 }
@@ -303,6 +305,8 @@ pub fn insert(
                 url,
                 permalink: urls.permalink(url),
                 translated: page.is_some(),
+                hreflang: page.is_some()
+                    && variants.is_some_and(|v| v.iter().flatten().count() > 1),
                 current: i == lang,
                 default: l.default,
             }
