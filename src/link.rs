@@ -212,7 +212,18 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         let title = match doc {
             Some(i) => content.docs[*i].front.title.clone(),
             None if dir.is_empty() => site_title.to_string(),
-            None => lang_root(dir).map_or_else(|| title_from_folder(folder), |(_, t)| t.clone()),
+            None => match lang_root(dir) {
+                Some((_, t)) => t.clone(),
+                // A section not translated into its language takes the original's title.
+                None => dir
+                    .split_once('/')
+                    .filter(|(code, _)| lang_root(code).is_some())
+                    .and_then(|(_, rest)| *section_dirs.get(rest)?)
+                    .map_or_else(
+                        || title_from_folder(folder),
+                        |i| content.docs[i].front.title.clone(),
+                    ),
+            },
         };
         let path = match parent {
             None if !dir.is_empty() => format!("{dir}/"),

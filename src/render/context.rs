@@ -307,6 +307,20 @@ pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
         .collect()
 }
 
+/// A path for a URL: `/` kept, everything but unreserved characters percent-encoded.
+pub(super) fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::window;

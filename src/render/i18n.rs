@@ -342,3 +342,11 @@ pub fn sitemap_alternates(site: &Site, urls: &Urls, id: NodeId) -> String {
     }
     s
 }
+
+/// The language folders (`` and `fr/`) that have tags: each gets its own tag list.
+pub(super) fn tag_prefixes(site: &Site) -> impl Iterator<Item = String> + '_ {
+    let mut seen: Vec<&str> = site.tags.iter().map(|t| t.prefix.as_str()).collect();
+    seen.sort();
+    seen.dedup();
+    seen.into_iter().map(str::to_string)
+}

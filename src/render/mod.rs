@@ -11,6 +11,7 @@
 
 mod context;
 mod i18n;
+use i18n::tag_prefixes;
 mod json_ld;
 mod paginate;
 mod rerender;
@@ -395,28 +396,6 @@ pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
     }
     e.insert("404.html".into());
     e
-}
-
-/// The language folders (`` and `fr/`) that have tags: each gets its own tag list.
-fn tag_prefixes(site: &Site) -> impl Iterator<Item = String> + '_ {
-    let mut seen: Vec<&str> = site.tags.iter().map(|t| t.prefix.as_str()).collect();
-    seen.sort();
-    seen.dedup();
-    seen.into_iter().map(str::to_string)
-}
-
-/// A path for a URL: `/` kept, everything but unreserved characters percent-encoded.
-fn url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 fn render_node(

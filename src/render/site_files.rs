@@ -90,7 +90,7 @@ pub fn sitemaps(input: &Input, urls: &Urls) -> Vec<(String, String)> {
         }
     }
     if !input.site.tags.is_empty() {
-        for prefix in super::tag_prefixes(input.site) {
+        for prefix in super::i18n::tag_prefixes(input.site) {
             entries.push(url_entry(&format!(
                 "{}{prefix}tags/",
                 input.config.base_path
@@ -118,7 +118,7 @@ pub fn sitemap_len(input: &Input) -> usize {
     let tags: usize = if site.tags.is_empty() {
         0
     } else {
-        super::tag_prefixes(site).count()
+        super::i18n::tag_prefixes(site).count()
             + site
                 .tags
                 .ids()
