@@ -223,6 +223,13 @@ pub(super) fn languages(
     out
 }
 
+impl super::Config {
+    /// The languages other than the default, in site.yaml's order: each under `/CODE/`.
+    pub fn translated_languages(&self) -> impl Iterator<Item = &Language> {
+        self.languages.iter().filter(|l| !l.default)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_rtl;
@@ -234,12 +241,5 @@ mod tests {
         assert!(is_rtl("fa"));
         assert!(!is_rtl("fr"));
         assert!(!is_rtl("th"));
-    }
-}
-
-impl super::Config {
-    /// The languages other than the default, in site.yaml's order: each under `/CODE/`.
-    pub fn translated_languages(&self) -> impl Iterator<Item = &Language> {
-        self.languages.iter().filter(|l| !l.default)
     }
 }

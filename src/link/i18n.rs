@@ -84,8 +84,7 @@ pub fn place(content: &mut Content, config: &Config) -> Vec<Diagnostic> {
             .into_vec()
             .into_iter()
             .partition(|d| {
-                d.kind == Kind::Section
-                    && !d.rel.rsplit('/').next().is_some_and(|n| n == "_index.md")
+                d.kind == Kind::Section && d.rel.rsplit('/').next().is_none_or(|n| n != "_index.md")
             });
         for doc in bad {
             errors.push(
@@ -111,7 +110,7 @@ pub fn place(content: &mut Content, config: &Config) -> Vec<Diagnostic> {
         })
         .collect();
     let codes: Vec<&str> = content.translated.iter().map(|(c, _)| c.as_str()).collect();
-    let known = |c: &str| codes.iter().any(|k| *k == c);
+    let known = |c: &str| codes.contains(&c);
     // The originals (and the folders that hold one): what translations may translate.
     let mut originals: HashSet<String> = content.drafts.iter().cloned().collect();
     let mut folders: HashSet<String> = HashSet::from([String::new()]);
