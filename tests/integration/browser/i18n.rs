@@ -157,3 +157,41 @@ fn search_uses_the_readers_language() {
     search(&page, "dragons", &["guide/rivers/"]);
     page.assert_clean("searching in three languages");
 }
+
+#[cfg_attr(
+    any(mekong_no_chromium, mekong_no_axe),
+    ignore = "needs chromium (apt-get install chromium) and axe-core (npm install axe-core, then MEKONG_AXE=…/axe.min.js; .ci/run does both)"
+)]
+#[test]
+fn axe_finds_nothing_serious_in_any_language_light_or_dark() {
+    let axe = super::axe::axe_source();
+    let (_chrome, page) = browser();
+    let (_t, _server, url) = serve();
+    let mut problems = Vec::new();
+    for scheme in ["light", "dark"] {
+        page.color_scheme(scheme);
+        page.viewport(1280, 900);
+        for path in [
+            "",
+            "guide/rivers/",
+            "fr/",
+            "fr/guide/rivers/",
+            "ar/",
+            "ar/guide/markets/",
+            "ar/tags/",
+        ] {
+            page.goto(&format!("{url}{path}"));
+            // The switcher open too: its list is part of the page.
+            page.js("document.querySelector('.lang-details').open = true");
+            for v in super::axe::serious_violations(&page, &axe) {
+                problems.push(format!("{PREFIX}{path} ({scheme}): {v}"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "axe found {} serious or critical violations:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
