@@ -259,7 +259,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     let code = code_config(&fields, text, &mut errors);
     let nav_siblings = positive(&fields, "nav_siblings", &mut errors).unwrap_or(NAV_SIBLINGS);
     let tags_paginate_by = positive(&fields, "tags_paginate_by", &mut errors);
-    let languages = languages::languages(&fields, text, is_language_tag, &mut errors);
+    let languages = languages::languages(root, &fields, text, is_language_tag, &mut errors);
     // With `languages:`, the default language is the site's `language`.
     let language = match languages.iter().find(|l| l.default) {
         Some(l) if fields.contains("language") && l.code != language => {
@@ -414,6 +414,7 @@ impl Config {
         let inputs = self
             .glossary
             .iter()
+            .chain(self.languages.iter().filter_map(|l| l.glossary.as_ref()))
             .map(|g| g.file.as_path())
             .chain(self.sources.values().map(|s| s.path.as_path()));
         inputs

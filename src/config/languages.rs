@@ -11,7 +11,7 @@ use crate::yaml::Fields;
 use serde::Serialize;
 
 /// One language of a multilingual site.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Language {
     /// The BCP 47 tag: `en`, `vi`, `pt-BR`. The URL prefix of a non-default language.
     pub code: String,
@@ -23,9 +23,22 @@ pub struct Language {
     /// `rtl` or `ltr`: given, or known from the code (Arabic, Hebrew, Persian, Urdu ...).
     pub dir: &'static str,
     pub default: bool,
+    /// This language's glossary (`glossary: {file, page}` in its entry): the terms file and
+    /// the place of its page (`fr/glossary.md` for `glossary.fr.md`). Without one, its pages
+    /// use the site's glossary.
+    #[serde(skip)]
+    pub glossary: Option<super::Glossary>,
 }
 
-const KEYS: &[&str] = &["code", "name", "title", "description", "default", "dir"];
+const KEYS: &[&str] = &[
+    "code",
+    "name",
+    "title",
+    "description",
+    "default",
+    "dir",
+    "glossary",
+];
 
 /// Scripts written right to left, by primary language subtag.
 const RTL: &[&str] = &[
@@ -40,6 +53,7 @@ pub fn is_rtl(code: &str) -> bool {
 
 /// Reads `languages:`: empty when absent (a single-language site).
 pub(super) fn languages(
+    root: &std::path::Path,
     fields: &Fields,
     text: &str,
     is_tag: fn(&str) -> bool,
@@ -110,6 +124,7 @@ pub(super) fn languages(
         let mut description = None;
         let mut dir = None;
         let mut default = false;
+        let mut glossary = None;
         for (k, v) in map {
             let key = k.as_str().unwrap_or("?");
             let string = |what: &str, errors: &mut Vec<Diagnostic>| match v.as_str() {
@@ -135,6 +150,24 @@ pub(super) fn languages(
                         "leave `dir` out: it is known from the code for Arabic, Hebrew, Persian and Urdu",
                     )),
                 },
+                "glossary" => {
+                    #[derive(serde::Deserialize)]
+                    #[serde(deny_unknown_fields)]
+                    struct Raw {
+                        file: String,
+                        page: String,
+                    }
+                    match serde_yaml::from_value::<Raw>(v.clone()) {
+                        Ok(raw) => match super::read_glossary(root, &raw.file) {
+                            Ok(entries) => glossary = Some((raw, entries)),
+                            Err(d) => errors.push(d),
+                        },
+                        Err(_) => errors.push(located(
+                            format!("`languages` entry {}: `glossary` must be a mapping with `file:` and `page:`", n + 1),
+                            "write `glossary: {file: content/glossary.fr.yaml, page: glossary.fr.md}`",
+                        )),
+                    }
+                }
                 "default" => match v.as_bool() {
                     Some(b) => default = b,
                     None => errors.push(located(
@@ -196,7 +229,24 @@ pub(super) fn languages(
             ));
             String::new()
         });
+        let glossary = glossary.map(|(raw, entries)| {
+            let page = raw.page.trim_start_matches("@/");
+            // `glossary.fr.md` (the file) or `glossary.md` (the page it translates).
+            let page = page
+                .strip_suffix(&format!(".{code}.md"))
+                .map_or(page.to_string(), |p| format!("{p}.md"));
+            super::Glossary {
+                file: std::path::PathBuf::from(&raw.file),
+                page: if default {
+                    page
+                } else {
+                    format!("{code}/{page}")
+                },
+                entries,
+            }
+        });
         out.push(Language {
+            glossary,
             dir: dir.unwrap_or(if is_rtl(&code) { "rtl" } else { "ltr" }),
             code,
             name,
@@ -224,6 +274,19 @@ pub(super) fn languages(
 }
 
 impl super::Config {
+    /// The glossary of each language in `render`'s order (the default first), each its own or
+    /// the site's; one entry on a single-language site.
+    pub fn glossaries(&self) -> Vec<Option<&super::Glossary>> {
+        if self.languages.is_empty() {
+            return vec![self.glossary.as_ref()];
+        }
+        let default = self.languages.iter().filter(|l| l.default);
+        default
+            .chain(self.translated_languages())
+            .map(|l| l.glossary.as_ref().or(self.glossary.as_ref()))
+            .collect()
+    }
+
     /// The languages other than the default, in site.yaml's order: each under `/CODE/`.
     pub fn translated_languages(&self) -> impl Iterator<Item = &Language> {
         self.languages.iter().filter(|l| !l.default)

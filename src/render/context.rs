@@ -128,6 +128,8 @@ pub struct Urls {
     pub nav_siblings: usize,
     /// Each language (the default first; one on a single-language site), issue 20.
     pub langs: Vec<super::i18n::LangView>,
+    /// The glossary entries of each language that has its own (issue 20), by language.
+    pub glossaries: Vec<Option<Vec<crate::config::GlossaryEntry>>>,
 }
 
 impl Urls {
@@ -153,6 +155,7 @@ impl Urls {
                 .to_string(),
             nav_siblings: config.nav_siblings,
             langs: super::i18n::lang_views(config),
+            glossaries: super::i18n::own_glossaries(config),
         }
     }
 

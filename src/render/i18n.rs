@@ -254,6 +254,16 @@ pub fn lang_views(config: &Config) -> Vec<LangView> {
         .collect()
 }
 
+/// The entries of each language's own glossary (`None` for one that uses the site's), in
+/// [`lang_views`]' order.
+pub fn own_glossaries(config: &Config) -> Vec<Option<Vec<crate::config::GlossaryEntry>>> {
+    let default = config.languages.iter().filter(|l| l.default);
+    default
+        .chain(config.translated_languages())
+        .map(|l| l.glossary.as_ref().map(|g| g.entries.clone()))
+        .collect()
+}
+
 /// One entry of the language switcher (and, when translated, of the hreflang links).
 #[derive(Serialize)]
 pub struct Translation<'a> {
@@ -284,6 +294,10 @@ pub fn insert(
         (None, None) => 0,
     };
     let view = &urls.langs[lang];
+    // A language with a glossary of its own lists that one (the site's is global).
+    if let Some(Some(entries)) = urls.glossaries.get(lang) {
+        ctx.insert("glossary", entries);
+    }
     ctx.insert("lang", view);
     ctx.insert("lang_code", &view.code);
     ctx.insert("lang_dir", view.dir);

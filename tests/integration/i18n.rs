@@ -1,8 +1,9 @@
 //! Multilingual sites (issue 20): the fixture tests/fixtures/i18n/site in English (the
 //! default), French and Arabic. URLs per language, `<html lang dir>`, hreflang alternates,
 //! the language switcher, sitemaps with alternates, feeds and tags per language, the theme's
-//! strings per language (and a site's override), links from translated pages, per-language
-//! search indexes, and the located errors of bad translations and bad `languages:`.
+//! strings per language (and a site's override), links from translated pages, a glossary per
+//! language, per-language search indexes, and the located errors of bad translations and bad
+//! `languages:`.
 
 use crate::support::SiteTest;
 
@@ -268,6 +269,37 @@ fn links_from_a_translation_go_to_its_language_or_warn_and_fall_back() {
 }
 
 #[test]
+fn each_language_marks_and_lists_its_own_glossary() {
+    let t = site();
+    t.build_ok();
+    let fr = t.main_of("public/fr/guide/rivers/index.html");
+    assert!(fr.contains(r#"<a class="glossary-term" href="/delta/fr/glossary/#term-mousson"><abbr title="mousson">mousson</abbr></a>"#), "{fr}");
+    assert!(!fr.contains("term-monsoon"), "{fr}");
+    // `@/glossary.md#term-mousson` is the French glossary's entry (its anchor checks).
+    assert!(fr.contains(r#"<a href="/delta/fr/glossary/#term-mousson">la mousson</a>"#));
+    let en = t.main_of("public/guide/rivers/index.html");
+    assert!(
+        en.contains(r#"href="/delta/glossary/#term-monsoon""#),
+        "{en}"
+    );
+    let list = t.main_of("public/fr/glossary/index.html");
+    assert!(
+        list.contains(r#"<div class="glossary-entry" id="term-mousson">"#),
+        "{list}"
+    );
+    assert!(
+        list.contains("La saison des pluies") && !list.contains("monsoon"),
+        "{list}"
+    );
+    assert!(
+        t.main_of("public/glossary/index.html")
+            .contains(r#"id="term-monsoon""#)
+    );
+    // The terms files are read, not published.
+    assert!(!t.exists("public/glossary.fr.yaml") && !t.exists("public/glossary.yaml"));
+}
+
+#[test]
 fn each_language_gets_its_own_search_index() {
     let t = site();
     t.build_ok();
@@ -285,8 +317,8 @@ fn each_language_gets_its_own_search_index() {
         );
         assert!(t.exists(&format!("public/pagefind/wasm.{code}.pagefind")));
     }
-    assert_eq!(langs["en"]["page_count"], 5, "{langs:?}");
-    assert_eq!(langs["fr"]["page_count"], 3, "{langs:?}");
+    assert_eq!(langs["en"]["page_count"], 6, "{langs:?}");
+    assert_eq!(langs["fr"]["page_count"], 4, "{langs:?}");
     assert_eq!(langs["ar"]["page_count"], 4, "{langs:?}");
 }
 
