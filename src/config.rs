@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod code;
+mod languages;
 pub use code::CodeConfig;
 use code::code_config;
+pub use languages::{Language, is_rtl};
 
 const KNOWN_KEYS: &[&str] = &[
     "title",
@@ -33,6 +35,7 @@ const KNOWN_KEYS: &[&str] = &[
     "code",
     "nav_siblings",
     "tags_paginate_by",
+    "languages",
 ];
 
 /// What a broken internal link or anchor is: an error (the default), or with `links: warn`
@@ -95,6 +98,9 @@ pub struct Config {
     pub nav_siblings: usize,
     /// Pages per tag page (`/tags/x/page/2/`); `None` puts every tagged page on one page.
     pub tags_paginate_by: Option<usize>,
+    /// `languages:` (issue 20): empty for a single-language site; else every language, the
+    /// default (at the site root, `language` is its code) among them.
+    pub languages: Vec<Language>,
     pub extra: serde_yaml::Value,
     #[serde(skip)]
     pub root: PathBuf,
@@ -253,6 +259,26 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
     let code = code_config(&fields, text, &mut errors);
     let nav_siblings = positive(&fields, "nav_siblings", &mut errors).unwrap_or(NAV_SIBLINGS);
     let tags_paginate_by = positive(&fields, "tags_paginate_by", &mut errors);
+    let languages = languages::languages(root, &fields, text, is_language_tag, &mut errors);
+    // With `languages:`, the default language is the site's `language`.
+    let language = match languages.iter().find(|l| l.default) {
+        Some(l) if fields.contains("language") && l.code != language => {
+            errors.push(
+                fields
+                    .error(
+                        "language",
+                        format!(
+                            "`language: {language}` is not the default of `languages` (`{}`)",
+                            l.code
+                        ),
+                    )
+                    .hint("leave `language:` out: the language with `default: true` is the site's"),
+            );
+            language
+        }
+        Some(l) => l.code.clone(),
+        None => language,
+    };
 
     let raw_base = overrides
         .base_url
@@ -344,6 +370,7 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         code,
         nav_siblings,
         tags_paginate_by,
+        languages,
         extra,
         root: root.to_path_buf(),
         sources,
@@ -387,6 +414,7 @@ impl Config {
         let inputs = self
             .glossary
             .iter()
+            .chain(self.languages.iter().filter_map(|l| l.glossary.as_ref()))
             .map(|g| g.file.as_path())
             .chain(self.sources.values().map(|s| s.path.as_path()));
         inputs

@@ -58,6 +58,11 @@ impl<I: Id, T> IdVec<I, T> {
         }
     }
 
+    /// The items, in id order.
+    pub fn into_vec(self) -> Vec<T> {
+        self.items
+    }
+
     /// Appends an item and returns its id.
     pub fn push(&mut self, item: T) -> I {
         self.items.push(item);

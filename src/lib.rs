@@ -141,10 +141,11 @@ impl Prepared {
     ) -> Result<Prepared, Error> {
         let (mut content, mut errors) =
             load::load(&opts.root, opts.drafts, config.title_from_heading);
+        errors.extend(link::i18n::place(&mut content, &config));
         let mut warnings: Vec<Diagnostic> =
             config::relative_base_warning(&config).into_iter().collect();
         if config.last_updated {
-            let rels: Vec<&str> = content.docs.iter().map(|d| d.rel.as_str()).collect();
+            let rels: Vec<&str> = content.docs.iter().map(|d| d.file()).collect();
             let (dates, warning) = load::git::last_updated(&opts.root, &rels);
             content.last_updated = dates;
             warnings.extend(warning);
@@ -158,12 +159,18 @@ impl Prepared {
         }
         warnings.extend(link::tag_spelling_warnings(&content, &site));
         // A glossary page that failed to load is reported as such, not as missing.
-        if let Some(g) = &config.glossary
-            && !site.by_rel.contains_key(&g.page)
-            && !content.failed.contains(&g.page)
-        {
+        let pages: std::collections::BTreeSet<&str> = config
+            .glossaries()
+            .into_iter()
+            .flatten()
+            .map(|g| g.page.as_str())
+            .collect();
+        for page in pages {
+            if site.by_rel.contains_key(page) || content.failed.contains(page) {
+                continue;
+            }
             errors.push(
-                Diagnostic::new("site.yaml", format!("glossary page `{}` is not in content/", g.page))
+                Diagnostic::new("site.yaml", format!("glossary page `{page}` is not in content/"))
                     .hint("set `glossary: page:` to the content path of the glossary page, e.g. `glossary.md`"),
             );
         }
@@ -184,7 +191,10 @@ impl Prepared {
             site,
             rendered: ids::IdVec::new(),
         };
-        let env = p.markdown_env();
+        // Each language marks its own glossary's terms (issue 20).
+        let envs: Vec<markdown::Env> = (0..p.config.glossaries().len())
+            .map(|l| p.markdown_env_for(l))
+            .collect();
         let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
             .site
             .nodes
@@ -192,7 +202,8 @@ impl Prepared {
             .map(|id| match p.site.nodes[id].doc {
                 Some(i) => {
                     let mut errs = Vec::new();
-                    let mut r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
+                    let env = &envs[p.site.lang_of(id).min(envs.len() - 1)];
+                    let mut r = markdown::render(&p.content.docs[i], id, env, &mut errs);
                     // Every page's HTML is held until render: not with the spare capacity of
                     // a grown String (up to half of it at 100,000 pages, issue 17).
                     r.html.shrink_to_fit();
@@ -223,17 +234,19 @@ impl Prepared {
 
     /// What every page's Markdown rendering shares.
     pub(crate) fn markdown_env(&self) -> markdown::Env<'_> {
-        let glossary_node = self
-            .config
-            .glossary
-            .as_ref()
-            .and_then(|g| self.site.by_rel.get(&g.page).copied());
+        self.markdown_env_for(0)
+    }
+
+    /// The Markdown environment of language `lang` (0, the default): its glossary.
+    fn markdown_env_for(&self, lang: usize) -> markdown::Env<'_> {
+        let glossary = self.config.glossaries().get(lang).copied().flatten();
+        let glossary_node = glossary.and_then(|g| self.site.by_rel.get(&g.page).copied());
         markdown::Env {
             site: &self.site,
             content: &self.content,
             config: &self.config,
             sources: &self.sources,
-            glossary: match (&self.config.glossary, glossary_node) {
+            glossary: match (glossary, glossary_node) {
                 (Some(g), Some(n)) => Some((
                     format!("{}{}", self.config.base_path, self.site.nodes[n].path),
                     g.entries.as_slice(),
@@ -361,7 +374,13 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
 
     // The build record: stop here if nothing changed, else forget it until the swap is done.
     let mut extra: Vec<PathBuf> = config.sources.values().map(|s| s.path.clone()).collect();
-    extra.extend(config.glossary.as_ref().map(|g| g.file.clone()));
+    extra.extend(
+        config
+            .glossaries()
+            .into_iter()
+            .flatten()
+            .map(|g| g.file.clone()),
+    );
     // With `last_updated: git`, a new commit changes pages' dates: it is part of the key.
     let head = match config.last_updated {
         true => load::git::head(&opts.root).unwrap_or_default(),

@@ -15,9 +15,12 @@ use crate::ids::{IdVec, id_type};
 use crate::load::DocId;
 
 mod bundles;
+pub mod i18n;
 mod paths;
+mod tags;
 use bundles::bundle_dirs;
 pub use paths::push_segments;
+pub use tags::tag_spelling_warnings;
 
 id_type!(
     /// A node of the section tree: a page, or a section (with or without `_index.md`).
@@ -50,6 +53,8 @@ pub struct Node {
 pub struct Tag {
     pub name: String,
     pub slug: String,
+    /// The folder of the tag pages' language: `` (the default) or `fr/` (issue 20).
+    pub prefix: String,
     pub pages: Vec<NodeId>,
 }
 
@@ -83,6 +88,8 @@ pub struct Site {
     pub aliases: Vec<Alias>,
     /// Content assets by path relative to `content/`.
     pub assets: BTreeMap<String, PlacedAsset>,
+    /// A multilingual site's languages and which pages translate which (issue 20).
+    pub langs: Option<i18n::Langs>,
 }
 
 /// The home page: the root section, always node 0.
@@ -163,6 +170,11 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     // Which folders hold Markdown, at any depth: they are sections.
     let mut section_dirs: BTreeMap<String, Option<DocId>> = BTreeMap::new();
     section_dirs.insert(String::new(), None);
+    // Each other language's tree has a home, translated or not (issue 20).
+    let lang_root = |dir: &str| content.translated.iter().find(|(c, _)| c == dir);
+    for (code, _) in &content.translated {
+        section_dirs.insert(code.clone(), None);
+    }
     for doc in &content.docs {
         let dir = home_dir(doc);
         let mut d = dir.as_str();
@@ -184,7 +196,7 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
     // Sections first, parents before children (BTreeMap order puts `a` before `a/b`).
     let mut section_node: HashMap<String, NodeId> = HashMap::new();
     for (dir, doc) in &section_dirs {
-        let parent = if dir.is_empty() {
+        let parent = if dir.is_empty() || lang_root(dir).is_some() {
             None
         } else {
             let pdir = dir.rsplit_once('/').map_or("", |(p, _)| p);
@@ -194,9 +206,21 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         let title = match doc {
             Some(i) => content.docs[*i].front.title.clone(),
             None if dir.is_empty() => site_title.to_string(),
-            None => title_from_folder(folder),
+            None => match lang_root(dir) {
+                Some((_, t)) => t.clone(),
+                // A section not translated into its language takes the original's title.
+                None => dir
+                    .split_once('/')
+                    .filter(|(code, _)| lang_root(code).is_some())
+                    .and_then(|(_, rest)| *section_dirs.get(rest)?)
+                    .map_or_else(
+                        || title_from_folder(folder),
+                        |i| content.docs[i].front.title.clone(),
+                    ),
+            },
         };
         let path = match parent {
+            None if !dir.is_empty() => format!("{dir}/"),
             None => String::new(),
             Some(p) => {
                 let seg = segment(doc.map(|i| &content.docs[i]), folder, &mut errors);
@@ -281,15 +305,27 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         site.nodes[id].children = children;
     }
 
-    // Reading order and prev/next.
-    let mut stack = vec![ROOT];
-    while let Some(id) = stack.pop() {
-        site.order.push(id);
-        stack.extend(site.nodes[id].children.iter().rev());
-    }
-    for w in site.order.windows(2) {
-        site.nodes[w[0]].next = Some(w[1]);
-        site.nodes[w[1]].prev = Some(w[0]);
+    // Reading order and prev/next, one tree after the other (each language's, issue 20).
+    let roots: Vec<NodeId> = std::iter::once(ROOT)
+        .chain(
+            content
+                .translated
+                .iter()
+                .map(|(c, _)| section_node[c.as_str()]),
+        )
+        .collect();
+    for root in roots {
+        let start = site.order.len();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            site.order.push(id);
+            stack.extend(site.nodes[id].children.iter().rev());
+        }
+        for i in start + 1..site.order.len() {
+            let (a, b) = (site.order[i - 1], site.order[i]);
+            site.nodes[a].next = Some(b);
+            site.nodes[b].prev = Some(a);
+        }
     }
 
     // Duplicate URLs.
@@ -327,13 +363,19 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
         }
     }
 
-    // Tags, in reading order.
-    let mut tag_index: BTreeMap<String, TagId> = BTreeMap::new();
+    // Tags, in reading order; each language has its own (issue 20).
+    site.langs = i18n::langs(&site, content);
+    let mut tag_index: BTreeMap<(usize, String), TagId> = BTreeMap::new();
     for &id in &site.order {
         let Some(i) = site.nodes[id].doc else {
             continue;
         };
         let doc = &content.docs[i];
+        let lang = site.lang_of(id);
+        let prefix = match &site.langs {
+            Some(l) if lang > 0 => format!("{}/", l.codes[lang]),
+            _ => String::new(),
+        };
         for name in &doc.front.tags {
             let slug = slug::slugify(name);
             if slug.is_empty() {
@@ -346,10 +388,11 @@ pub fn link(content: &Content, site_title: &str) -> (Site, Vec<Diagnostic>) {
                 );
                 continue;
             }
-            let t = *tag_index.entry(slug.clone()).or_insert_with(|| {
+            let t = *tag_index.entry((lang, slug.clone())).or_insert_with(|| {
                 site.tags.push(Tag {
                     name: name.clone(),
                     slug,
+                    prefix: prefix.clone(),
                     pages: Vec::new(),
                 })
             });
@@ -541,38 +584,6 @@ fn compare(a: &Node, b: &Node, content: &Content, sort_by: SortBy) -> std::cmp::
         },
         SortBy::Title => tie,
     }
-}
-
-/// A tag is titled as it is first written, in reading order ("Vietnam"); a page that spells
-/// the same tag (the same URL) otherwise ("vietnam") gets a warning naming the spelling in use,
-/// so the tag page's title never depends on which page happened to come first unnoticed
-/// (issue 19).
-pub fn tag_spelling_warnings(content: &Content, site: &Site) -> Vec<Diagnostic> {
-    let by_slug: HashMap<&str, &str> = site
-        .tags
-        .iter()
-        .map(|t| (t.slug.as_str(), t.name.as_str()))
-        .collect();
-    let mut out = Vec::new();
-    for &id in &site.order {
-        let Some(i) = site.nodes[id].doc else {
-            continue;
-        };
-        let doc = &content.docs[i];
-        for name in &doc.front.tags {
-            let slug = slug::slugify(name);
-            if let Some(&first) = by_slug.get(slug.as_str())
-                && first != name
-            {
-                out.push(Diagnostic::new(
-                    doc.shown(),
-                    format!("tag `{name}` is spelled `{first}` on an earlier page; the tag page is titled `{first}`"),
-                )
-                .hint(format!("write the tag as `{first}` everywhere (tags are titled as first written, in reading order)")));
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

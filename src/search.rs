@@ -41,10 +41,14 @@ impl Indexer {
     /// Starts the indexing thread.
     pub fn start(config: &Config) -> Indexer {
         let (tx, rx) = sync_channel::<Parsed>(64);
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .keep_index_url(false)
-            .force_language(config.language.clone())
-            .build();
+        let options = pagefind::options::PagefindServiceConfig::builder().keep_index_url(false);
+        // A multilingual site gets an index per language, read from each page's `<html lang>`
+        // (issue 20); a single-language site's pages all go in the site's language.
+        let options = if config.languages.is_empty() {
+            options.force_language(config.language.clone()).build()
+        } else {
+            options.build()
+        };
         let pf = pagefind::api::PagefindIndex::new(Some(options));
         let parser = pf.as_ref().ok().map(|pf| pf.parser());
         let thread = std::thread::spawn(move || {

@@ -130,7 +130,13 @@ pub fn parse_doc(
             Diagnostic::new(&shown, "file is empty").at(1, 1).hint(how),
         ]);
     }
-    let kind = if rel == "_index.md" || rel.ends_with("/_index.md") {
+    // `_index.fr.md` is a section's translation (issue 20); `link::i18n` places it.
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let translated_index = name
+        .strip_prefix("_index.")
+        .and_then(|n| n.strip_suffix(".md"))
+        .is_some_and(super::looks_like_language);
+    let kind = if name == "_index.md" || translated_index {
         Kind::Section
     } else {
         Kind::Page
@@ -152,6 +158,7 @@ pub fn parse_doc(
                 front,
                 body_start: after,
                 body_line,
+                source: None,
                 text,
             });
         }
@@ -220,6 +227,7 @@ pub fn parse_doc(
         front,
         body_start,
         body_line,
+        source: None,
         text,
     })
 }

@@ -50,6 +50,9 @@ pub struct Doc {
     pub body_start: usize,
     /// 1-based line on which the body starts.
     pub body_line: usize,
+    /// A translation's own file relative to `content/` (`topics/trade.fr.md`), when `rel` is
+    /// the place `link::i18n` gave it in its language's tree (`fr/topics/trade.md`), issue 20.
+    pub source: Option<String>,
 }
 
 impl Doc {
@@ -59,7 +62,12 @@ impl Doc {
 
     /// The path as the user sees it in messages: `content/topics/trade.md`.
     pub fn shown(&self) -> PathBuf {
-        Path::new("content").join(&self.rel)
+        Path::new("content").join(self.file())
+    }
+
+    /// The file's own path relative to `content/` (a translation's, not its place).
+    pub fn file(&self) -> &str {
+        self.source.as_deref().unwrap_or(&self.rel)
     }
 
     /// The folder of the file relative to `content/`: `topics` (or `` at the root).
@@ -95,6 +103,10 @@ pub struct Content {
     /// The date (`YYYY-MM-DD`) of the last commit that changed each doc, by `rel`, when
     /// site.yaml says `last_updated: git` ([`last_updated`]).
     pub last_updated: std::collections::HashMap<String, String>,
+    /// A multilingual site's languages (issue 20), set by `link::i18n::place`: the default's
+    /// code, then (code, home title) of each other one, whose docs are placed under `CODE/`.
+    pub default_language: String,
+    pub translated: Vec<(String, String)>,
 }
 
 id_type!(
@@ -179,14 +191,14 @@ pub fn load(
 
 /// Every file a build reads from the site folder, by the same walk and rules as [`load`] and
 /// the template loader: `site.yaml`, then `content/` (with its folders, which make sections),
-/// `static/`, `templates/` and `data/`, each as (path relative to the site root, absolute path), in a
+/// `static/`, `templates/`, `data/` and `i18n/` (theme strings, issue 20), each as (path relative to the site root, absolute path), in a
 /// fixed order. `None` when a walk finds a problem (a symlink loop, an unreadable entry, a link
 /// out of the site, a name that is not UTF-8): a build must run to report it.
 pub fn input_files(root: &Path) -> Option<Vec<(String, Option<PathBuf>)>> {
     let canonical_root = root.canonicalize().ok()?;
     let mut errors = Vec::new();
     let mut inputs = vec![("site.yaml".to_string(), Some(root.join("site.yaml")))];
-    for dir in ["content", "static", "templates", "data"] {
+    for dir in ["content", "static", "templates", "data", "i18n"] {
         let abs = root.join(dir);
         if !abs.is_dir() {
             continue;
@@ -321,6 +333,17 @@ fn walk(
         }
     }
     files
+}
+
+/// Whether a file-name suffix looks like a language code (`de`, `pt-BR`, `zh-Hant`), as in
+/// `page.de.md` (issue 20): on a multilingual site it must then be declared; `v1.2.md` or
+/// `notes.draft.md` are not translations.
+pub fn looks_like_language(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Hidden files and editor back-ups are never part of the site: the one rule that `load`, the

@@ -57,6 +57,19 @@ pub(super) fn rewrite<'a>(
         );
         return dest.clone();
     };
+    // A translated page's link goes to the page in its own language when there is one
+    // (issue 20), else to the default language's, with a warning.
+    let crate::link::i18n::Localized { rel, fell_back } = env.site.localize(&doc.rel, rel);
+    if fell_back {
+        out.warnings.push(
+            Diagnostic::new(
+                doc.shown(),
+                format!("`{dest}` has no translation in this page's language: the link goes to content/{rel}"),
+            )
+            .at_offset(&doc.text, offset, 1)
+            .hint("translate that page too, or name the language you mean, such as `@/page.en.md`"),
+        );
+    }
     let suffix = |url: String| -> CowStr<'a> {
         let mut s = url;
         if let Some(q) = query {

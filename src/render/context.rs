@@ -126,6 +126,10 @@ pub struct Urls {
     pub origin: String,
     /// `nav_siblings` of site.yaml.
     pub nav_siblings: usize,
+    /// Each language (the default first; one on a single-language site), issue 20.
+    pub langs: Vec<super::i18n::LangView>,
+    /// The glossary entries of each language that has its own (issue 20), by language.
+    pub glossaries: Vec<Option<Vec<crate::config::GlossaryEntry>>>,
 }
 
 impl Urls {
@@ -140,7 +144,7 @@ impl Urls {
             tag_url: site
                 .tags
                 .iter()
-                .map(|t| format!("{}tags/{}/", config.base_path, t.slug))
+                .map(|t| format!("{}{}tags/{}/", config.base_path, t.prefix, t.slug))
                 .collect(),
             tags_url: format!("{}tags/", config.base_path),
             not_found_url: format!("{}404.html", config.base_path),
@@ -150,7 +154,14 @@ impl Urls {
                 .unwrap_or("")
                 .to_string(),
             nav_siblings: config.nav_siblings,
+            langs: super::i18n::lang_views(config),
+            glossaries: super::i18n::own_glossaries(config),
         }
+    }
+
+    /// The base path: the default language's home.
+    pub fn base_path(&self) -> &str {
+        &self.langs[0].home
     }
 
     pub fn permalink(&self, url: &str) -> String {
@@ -187,15 +198,24 @@ pub fn insert_chrome(
 ) {
     ctx.insert("current_url", here);
     ctx.insert("current_permalink", &urls.permalink(here));
+    super::i18n::insert(ctx, site, urls, current, here);
+    // The navigation of the page's own language tree (issue 20).
+    let root = site.langs.as_ref().map_or(ROOT, |l| {
+        let lang = match current {
+            Some(id) => l.lang_of(site, id),
+            None => l.lang_of_path(here.strip_prefix(urls.base_path()).unwrap_or(here)),
+        };
+        l.roots[lang]
+    });
     let path: Vec<NodeId> = match current {
         Some(id) => {
             let mut p = site.ancestors(id);
             p.push(id);
             p
         }
-        None => vec![ROOT],
+        None => vec![root],
     };
-    let (nav, more) = nav_level(site, urls, ROOT, &path, current);
+    let (nav, more) = nav_level(site, urls, root, &path, current);
     ctx.insert("nav", &nav);
     ctx.insert("nav_more", &more);
     let crumbs: Vec<TitleUrl> = match current {
@@ -288,6 +308,20 @@ pub fn page_index(input: &Input) -> HashMap<String, tera::Value> {
             )
         })
         .collect()
+}
+
+/// A path for a URL: `/` kept, everything but unreserved characters percent-encoded.
+pub(super) fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -22,23 +22,27 @@ pub fn for_node(input: &Input, urls: &Urls, id: NodeId) -> String {
     let front = node.doc.map(|i| &input.content.docs[i].front);
     let absolute = !urls.origin.is_empty();
     let link = |url: &str| absolute.then(|| urls.permalink(url));
+    // The page's language's home, title and description (issue 20).
+    let lang = site.lang_of(id);
+    let view = &urls.langs[lang];
+    let root = site.langs.as_ref().map_or(ROOT, |l| l.roots[lang]);
     let description = front
         .and_then(|f| f.description.as_deref())
-        .or(config.description.as_deref());
-    let mut doc = if id == ROOT {
+        .or(view.description.as_deref());
+    let mut doc = if id == root {
         json!({
             "@context": "https://schema.org",
             "@type": "WebSite",
-            "name": config.title,
-            "inLanguage": config.language,
+            "name": view.title,
+            "inLanguage": view.code,
         })
     } else {
         json!({
             "@context": "https://schema.org",
             "@type": "Article",
             "headline": node.title,
-            "inLanguage": config.language,
-            "isPartOf": {"@type": "WebSite", "name": config.title},
+            "inLanguage": view.code,
+            "isPartOf": {"@type": "WebSite", "name": view.title},
         })
     };
     let obj = doc.as_object_mut().expect("a JSON object literal");
@@ -47,14 +51,14 @@ pub fn for_node(input: &Input, urls: &Urls, id: NodeId) -> String {
     }
     if let Some(u) = link(&urls.url[id]) {
         obj.insert("url".into(), u.clone().into());
-        if id != ROOT {
+        if id != root {
             obj.insert("mainEntityOfPage".into(), u.into());
-            if let Some(home) = link(&urls.url[ROOT]) {
+            if let Some(home) = link(&urls.url[root]) {
                 obj["isPartOf"]["url"] = home.into();
             }
         }
     }
-    if id != ROOT {
+    if id != root {
         if let Some(a) = &config.author {
             obj.insert("author".into(), json!({"@type": "Organization", "name": a}));
         }

@@ -10,6 +10,8 @@
 //! `verify::output` checks the finished output before `write` swaps it in.
 
 mod context;
+mod i18n;
+use i18n::tag_prefixes;
 mod json_ld;
 mod paginate;
 mod rerender;
@@ -113,9 +115,11 @@ pub fn render(
 
     // Tags.
     if !site.tags.is_empty() {
-        match render_taxonomy(input, templates, &urls) {
-            Ok((path, file)) => output.add(path, file, &mut errors),
-            Err(d) => errors.push(d),
+        for prefix in tag_prefixes(site) {
+            match render_taxonomy(input, templates, &urls, &prefix) {
+                Ok((path, file)) => output.add(path, file, &mut errors),
+                Err(d) => errors.push(d),
+            }
         }
         let term_pages: Vec<Result<Vec<(String, OutFile)>, Diagnostic>> = site
             .tags
@@ -177,8 +181,19 @@ pub fn render(
             &mut errors,
         );
     }
+    // Each other language's feed (issue 20).
+    for (lang, view) in urls.langs.iter().enumerate().skip(1) {
+        output.add(
+            format!("{}/atom.xml", view.code),
+            OutFile::new(
+                Data::Bytes(atom(input, &urls, lang).into_bytes()),
+                Origin::Generated("mekong"),
+            ),
+            &mut errors,
+        );
+    }
     let generated = [
-        ("atom.xml", atom(input, &urls)),
+        ("atom.xml", atom(input, &urls, 0)),
         ("robots.txt", robots(&urls)),
         (".nojekyll", String::new()),
         ("navigation.json", navigation_json(site, &urls)),
@@ -243,11 +258,13 @@ fn render_taxonomy(
     input: &Input,
     templates: &Templates,
     urls: &Urls,
+    prefix: &str,
 ) -> Result<(String, OutFile), Diagnostic> {
     let site = input.site;
     let terms: Vec<TermView> = site
         .tags
         .iter_enumerated()
+        .filter(|(_, t)| t.prefix == prefix)
         .map(|(i, t)| TermView {
             name: &t.name,
             url: &urls.tag_url[i],
@@ -262,11 +279,11 @@ fn render_taxonomy(
         site,
         urls,
         None,
-        &format!("{}tags/", input.config.base_path),
+        &format!("{}{prefix}tags/", input.config.base_path),
     );
     let html = templates.render("taxonomy.html", &ctx, None)?;
     Ok((
-        "tags/index.html".into(),
+        format!("{prefix}tags/index.html"),
         OutFile::new(
             Data::Bytes(html.into_bytes()),
             Origin::Template(templates.shown("taxonomy.html")),
@@ -313,7 +330,7 @@ fn render_term(
         .collect();
     let url = &urls.tag_url[i];
     let per = input.config.tags_paginate_by;
-    let dir = format!("tags/{}/", t.slug);
+    let dir = format!("{}tags/{}/", t.prefix, t.slug);
     let origin = || Origin::Template(templates.shown("term.html"));
     let mut files = Vec::new();
     for pager in paginate::pagers(listed.len(), per) {
@@ -356,9 +373,9 @@ pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
         e.extend(paginate::extra_files(&site.nodes[id].path, count));
     }
     if !site.tags.is_empty() {
-        e.insert("tags/index.html".into());
+        e.extend(tag_prefixes(site).map(|p| format!("{p}tags/index.html")));
         for (i, t) in site.tags.iter_enumerated() {
-            let dir = format!("tags/{}/", t.slug);
+            let dir = format!("{}tags/{}/", t.prefix, t.slug);
             e.extend(paginate::extra_files(&dir, pagers_of_term(input, i)));
             e.insert(format!("{dir}index.html"));
         }
@@ -368,25 +385,17 @@ pub fn expected_paths(input: &Input) -> std::collections::HashSet<String> {
     e.extend(input.content.statics.iter().map(|s| s.rel.clone()));
     e.extend(theme::ASSETS.iter().map(|(p, _)| p.to_string()));
     e.extend(GENERATED.iter().map(|p| p.to_string()));
+    e.extend(
+        input
+            .config
+            .translated_languages()
+            .map(|l| format!("{}/atom.xml", l.code)),
+    );
     if input.config.base_url != input.config.base_path {
         e.extend(sitemap_files(sitemap_len(input), SITEMAP_MAX_URLS));
     }
     e.insert("404.html".into());
     e
-}
-
-/// A path for a URL: `/` kept, everything but unreserved characters percent-encoded.
-fn url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 fn render_node(
@@ -413,7 +422,10 @@ fn render_node(
         .unwrap_or_else(|| PathBuf::from(format!("content/{}", node.path.trim_end_matches('/'))));
     let template = match front.and_then(|f| f.template.clone()) {
         Some(t) => t,
-        None if id == ROOT => "index.html".to_string(),
+        // Each language's home is a home page (issue 20).
+        None if id == ROOT || site.langs.as_ref().is_some_and(|l| l.roots.contains(&id)) => {
+            "index.html".to_string()
+        }
         None if node.kind == Kind::Section => "section.html".to_string(),
         None => "page.html".to_string(),
     };
@@ -470,13 +482,13 @@ fn render_node(
         reading_time: reading_time(md_ref.word_count),
         date: front.and_then(|f| f.date.as_deref()),
         updated: front.and_then(|f| f.updated.as_deref()),
-        last_updated: doc.and_then(|d| content.last_updated.get(&d.rel).map(String::as_str)),
+        last_updated: doc.and_then(|d| content.last_updated.get(d.file()).map(String::as_str)),
         edit_url: input
             .config
             .edit_url
             .as_ref()
             .zip(doc)
-            .map(|(base, d)| format!("{base}content/{}", url_path(&d.rel))),
+            .map(|(base, d)| format!("{base}content/{}", url_path(d.file()))),
         tags: node
             .tags
             .iter()

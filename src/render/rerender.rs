@@ -55,10 +55,16 @@ pub fn rerender_page(
         .collect();
     // The feed shows the summary, not the body.
     if summary_changed {
+        // The feed of the page's language (issue 20).
+        let lang = site.lang_of(id);
+        let feed = match lang {
+            0 => "atom.xml".to_string(),
+            l => format!("{}/atom.xml", urls.langs[l].code),
+        };
         made.push(Ok((
-            "atom.xml".to_string(),
+            feed,
             OutFile::new(
-                Data::Bytes(atom(input, &urls).into_bytes()),
+                Data::Bytes(atom(input, &urls, lang).into_bytes()),
                 Origin::Generated("mekong"),
             ),
         )));
@@ -103,7 +109,7 @@ fn render_target(
     match target {
         Target::Node(id) => render_node(id, input, templates, urls),
         Target::Term(t) => render_term(t, input, templates, urls),
-        Target::Taxonomy => render_taxonomy(input, templates, urls).map(|f| vec![f]),
+        Target::Taxonomy => render_taxonomy(input, templates, urls, "").map(|f| vec![f]),
         Target::NotFound => render_not_found(input, templates, urls).map(|f| vec![f]),
     }
 }

@@ -82,6 +82,7 @@ pub fn sitemaps(input: &Input, urls: &Urls) -> Vec<(String, String)> {
         if let Some(d) = front.and_then(|f| f.updated.as_deref().or(f.date.as_deref())) {
             s.push_str(&format!("    <lastmod>{d}</lastmod>\n"));
         }
+        s.push_str(&super::i18n::sitemap_alternates(input.site, urls, id));
         s.push_str("  </url>\n");
         entries.push(s);
         for n in 2..=super::pagers_of_node(input, id) {
@@ -89,7 +90,12 @@ pub fn sitemaps(input: &Input, urls: &Urls) -> Vec<(String, String)> {
         }
     }
     if !input.site.tags.is_empty() {
-        entries.push(url_entry(&format!("{}tags/", input.config.base_path)));
+        for prefix in super::i18n::tag_prefixes(input.site) {
+            entries.push(url_entry(&format!(
+                "{}{prefix}tags/",
+                input.config.base_path
+            )));
+        }
         for (t, u) in urls.tag_url.iter_enumerated() {
             for n in 1..=super::pagers_of_term(input, t) {
                 entries.push(url_entry(&pager_url(u, n)));
@@ -112,11 +118,12 @@ pub fn sitemap_len(input: &Input) -> usize {
     let tags: usize = if site.tags.is_empty() {
         0
     } else {
-        1 + site
-            .tags
-            .ids()
-            .map(|t| super::pagers_of_term(input, t))
-            .sum::<usize>()
+        super::i18n::tag_prefixes(site).count()
+            + site
+                .tags
+                .ids()
+                .map(|t| super::pagers_of_term(input, t))
+                .sum::<usize>()
     };
     nodes + tags
 }
@@ -140,8 +147,15 @@ pub fn split_sitemap(
 ) -> Vec<(String, String)> {
     const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     let urlset = |part: &[String]| {
-        let mut s =
-            format!("{HEAD}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        // Translations are listed with each URL (issue 20), in XHTML's namespace.
+        let xhtml = if part.iter().any(|e| e.contains("<xhtml:link ")) {
+            " xmlns:xhtml=\"http://www.w3.org/1999/xhtml\""
+        } else {
+            ""
+        };
+        let mut s = format!(
+            "{HEAD}<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"{xhtml}>\n"
+        );
         for e in part {
             s.push_str(e);
         }
@@ -167,12 +181,15 @@ pub fn split_sitemap(
     files
 }
 
-pub fn atom(input: &Input, urls: &Urls) -> String {
+/// The Atom feed of language `lang` (0, the default, or the only one): its dated pages.
+pub fn atom(input: &Input, urls: &Urls, lang: usize) -> String {
     let config = input.config;
+    let view = &urls.langs[lang];
     let mut dated: Vec<(NodeId, &str)> = input
         .site
         .order
         .iter()
+        .filter(|&&id| input.site.lang_of(id) == lang)
         .filter_map(|&id| {
             let n = &input.site.nodes[id];
             let f = &input.content.docs[n.doc?].front;
@@ -193,17 +210,17 @@ pub fn atom(input: &Input, urls: &Urls) -> String {
         .max()
         .unwrap_or_else(|| "1970-01-01".into());
     let author = config.author.as_deref().unwrap_or(&config.title);
-    let home = urls.permalink(&config.base_path);
+    let home = urls.permalink(&view.home);
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{lang}\">\n  <title>{title}</title>\n{subtitle}  <link rel=\"self\" type=\"application/atom+xml\" href=\"{self_}\"/>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{home}\"/>\n  <id>{home}</id>\n  <updated>{feed_updated}T00:00:00Z</updated>\n  <author><name>{author}</name></author>\n  <generator uri=\"https://crates.io/crates/mekong\">mekong</generator>\n",
-        lang = xml_escape(&config.language),
-        title = xml_escape(&config.title),
-        subtitle = config
+        lang = xml_escape(&view.code),
+        title = xml_escape(&view.title),
+        subtitle = view
             .description
             .as_deref()
             .map(|d| format!("  <subtitle>{}</subtitle>\n", xml_escape(d)))
             .unwrap_or_default(),
-        self_ = xml_escape(&urls.permalink(&format!("{}atom.xml", config.base_path))),
+        self_ = xml_escape(&urls.permalink(&view.feed)),
         home = xml_escape(&home),
         author = xml_escape(author),
     );

@@ -57,6 +57,8 @@ impl Templates {
         tera.set_fallback_prefixes([theme::PREFIX])
             .expect("no template is added yet");
         tera.autoescape_on([".html", ".htm", ".xml"]);
+        let strings = super::i18n::Strings::load(root, config)?;
+        super::i18n::register(&mut tera, Arc::new(strings), config.language.clone());
         let base_path = config.base_path.clone();
         tera.register_function(
             "url",

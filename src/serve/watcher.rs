@@ -103,7 +103,7 @@ impl Watch {
         !hidden
             && matches!(
                 top.as_deref(),
-                Some("site.yaml" | "content" | "templates" | "static" | "data")
+                Some("site.yaml" | "content" | "templates" | "static" | "data" | "i18n")
             )
     }
 }

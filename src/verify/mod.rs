@@ -44,10 +44,16 @@ pub fn anchors_from(
     config: &Config,
     only: Option<NodeId>,
 ) -> Vec<Diagnostic> {
-    let glossary_ids: Option<(NodeId, HashSet<&str>)> = config.glossary.as_ref().and_then(|g| {
-        let node = site.by_rel.get(&g.page)?;
-        Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
-    });
+    // Every language's glossary page (issue 20) has its terms' anchors.
+    let glossary_ids: Vec<(NodeId, HashSet<&str>)> = config
+        .glossaries()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            let node = site.by_rel.get(&g.page)?;
+            Some((*node, g.entries.iter().map(|e| e.id.as_str()).collect()))
+        })
+        .collect();
     let mut errors = Vec::new();
     for (id, r) in rendered.iter_enumerated() {
         if only.is_some_and(|o| o != id) {
@@ -74,9 +80,9 @@ pub fn anchors_from(
             {
                 continue;
             }
-            if let Some((g, ids)) = &glossary_ids
-                && *g == link.target
-                && ids.contains(link.fragment.as_str())
+            if glossary_ids
+                .iter()
+                .any(|(g, ids)| *g == link.target && ids.contains(link.fragment.as_str()))
             {
                 continue;
             }

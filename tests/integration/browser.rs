@@ -8,6 +8,7 @@
 mod axe;
 mod harness;
 mod highlight;
+mod i18n;
 mod reader;
 mod rich;
 mod search;

@@ -9,6 +9,7 @@ mod errors;
 mod flagship;
 mod hardening;
 mod highlight;
+mod i18n;
 mod import;
 mod init;
 mod layout;

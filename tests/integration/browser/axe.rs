@@ -14,7 +14,7 @@ use std::net::TcpListener;
 use std::path::Path;
 
 /// The source of axe-core, from `$MEKONG_AXE`.
-fn axe_source() -> String {
+pub(super) fn axe_source() -> String {
     let path = std::env::var_os("MEKONG_AXE").unwrap_or_else(|| {
         panic!("MEKONG_AXE is not set: install axe-core (npm install axe-core) and set MEKONG_AXE to its axe.min.js, as .ci/run does")
     });
@@ -23,7 +23,7 @@ fn axe_source() -> String {
 }
 
 /// Runs axe on the page and returns its serious and critical violations, one line each.
-fn serious_violations(page: &super::harness::Page, axe: &str) -> Vec<String> {
+pub(super) fn serious_violations(page: &super::harness::Page, axe: &str) -> Vec<String> {
     page.js(axe);
     let found = page.js(
         "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations \

@@ -7,6 +7,17 @@
  * without prompts or output. A polite live region announces the result. */
 (function () {
   "use strict";
+  /* The page's language's strings (issue 20): an English page has none and keeps these. */
+  var S = {};
+  try {
+    S = JSON.parse(document.getElementById("mekong-strings").textContent) || {};
+  } catch (e) {}
+  function t(key, english, vars) {
+    var s = S[key];
+    if (!s) return english;
+    for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
+    return s;
+  }
   var canClipboard = !!(navigator.clipboard && window.isSecureContext);
   var canExec = !!(document.queryCommandSupported && document.queryCommandSupported("copy"));
   if (!canClipboard && !canExec) return;
@@ -52,12 +63,12 @@
   }
 
   function done(button, ok) {
-    button.textContent = ok ? "Copied" : "Copy failed";
+    button.textContent = ok ? t("copied", "Copied") : t("copy_failed", "Copy failed");
     button.setAttribute("data-copied", "");
-    announce(ok ? "Code copied to the clipboard" : "Could not copy the code");
+    announce(ok ? t("code_copied", "Code copied to the clipboard") : t("code_not_copied", "Could not copy the code"));
     window.clearTimeout(button._mekongTimer);
     button._mekongTimer = window.setTimeout(function () {
-      button.textContent = "Copy";
+      button.textContent = t("copy", "Copy");
       button.removeAttribute("data-copied");
     }, 2000);
   }
@@ -82,6 +93,7 @@
     for (var i = 0; i < buttons.length; i++) {
       var button = buttons[i];
       button.addEventListener("click", function (event) { copy(event.currentTarget); });
+      if (S.copy) button.textContent = S.copy;
       button.hidden = false;
     }
   }

@@ -7,6 +7,17 @@
  * every wide table a scroll box that the keyboard can reach (issue 19). */
 (function () {
   "use strict";
+  /* The page's language's strings (issue 20): an English page has none and keeps these. */
+  var S = {};
+  try {
+    S = JSON.parse(document.getElementById("mekong-strings").textContent) || {};
+  } catch (e) {}
+  function t(key, english, vars) {
+    var s = S[key];
+    if (!s) return english;
+    for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
+    return s;
+  }
   var root = document.documentElement;
   var STORAGE_KEY = "mekong-theme";
   var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
@@ -25,8 +36,8 @@
     function sync() {
       var dark = currentTheme() === "dark";
       button.setAttribute("aria-pressed", dark ? "true" : "false");
-      button.title = dark ? "Switch to the light theme" : "Switch to the dark theme";
-      if (label) label.textContent = "Dark theme";
+      button.title = dark ? t("theme_to_light", "Switch to the light theme") : t("theme_to_dark", "Switch to the dark theme");
+      if (label) label.textContent = t("dark_theme", "Dark theme");
     }
     button.addEventListener("click", function () {
       var next = currentTheme() === "dark" ? "light" : "dark";
@@ -129,7 +140,7 @@
       var box = document.createElement("div");
       box.className = "table-scroll";
       var head = table.querySelector("th:not(:empty)");
-      box.setAttribute("data-label", "Table" + (head ? ": " + head.textContent.trim() : "") + " (scrolls sideways)");
+      box.setAttribute("data-label", t("table", "Table") + (head ? ": " + head.textContent.trim() : "") + " " + t("table_scrolls", "(scrolls sideways)"));
       table.parentNode.insertBefore(box, table);
       box.appendChild(table);
       boxes.push(box);

@@ -26,6 +26,17 @@
   var panel = document.getElementById("search-results");
   var status = document.getElementById("search-status");
   if (!form || !input || !panel) return;
+  /* The page's language's strings (issue 20): an English page has none and keeps these. */
+  var S = {};
+  try {
+    S = JSON.parse(document.getElementById("mekong-strings").textContent) || {};
+  } catch (e) {}
+  function t(key, english, vars) {
+    var s = S[key];
+    if (!s) return english;
+    for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
+    return s;
+  }
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   if (base.charAt(base.length - 1) !== "/") base += "/";
@@ -41,7 +52,7 @@
   list.id = "search-listbox";
   list.className = "search-list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Search results");
+  list.setAttribute("aria-label", t("search_results", "Search results"));
   var message = document.createElement("p");
   message.className = "search-message";
   var more = document.createElement("button");
@@ -51,7 +62,7 @@
   filterBar.className = "search-filters";
   filterBar.hidden = true;
   var filterSelects = {}; /* filter name -> <select> */
-  var FILTER_LABELS = { section: "Section", tag: "Tag" };
+  var FILTER_LABELS = { section: t("filter_section", "Section"), tag: t("filter_tag", "Tag") };
   panel.appendChild(filterBar);
   panel.appendChild(message);
   panel.appendChild(list);
@@ -100,7 +111,7 @@
         select.setAttribute("data-filter", name);
         var any = document.createElement("option");
         any.value = "";
-        any.textContent = "Any";
+        any.textContent = t("filter_any", "Any");
         select.appendChild(any);
         values.forEach(function (v) {
           var o = document.createElement("option");
@@ -234,7 +245,7 @@
     if (left > 0) {
       var next = Math.min(PAGE_SIZE, left);
       more.textContent =
-        "Show " + next + " more result" + (next === 1 ? "" : "s") + (left > next ? " (" + left + " not shown yet)" : "");
+        t("show_more", "Show " + next + " more result" + (next === 1 ? "" : "s") + (left > next ? " (" + left + " not shown yet)" : ""), { n: next });
     }
   }
 
@@ -286,26 +297,29 @@
         input.removeAttribute("aria-activedescendant");
         list.textContent = "";
         if (!results.length) {
-          message.textContent = "No results" + (q ? " for " + quoted(q) : "");
+          message.textContent = q ? t("no_results_for", "No results for " + quoted(q), { q: quoted(q) }) : t("no_results", "No results");
           more.hidden = true;
           announce(message.textContent);
           open();
           return;
         }
         var n = results.length;
-        message.textContent = n + " result" + (n === 1 ? "" : "s") + (q ? " for " + quoted(q) : "");
+        var count = n === 1 ? "_one" : "_other";
+        message.textContent = q
+          ? t("results_for" + count, n + " result" + (n === 1 ? "" : "s") + " for " + quoted(q), { n: n, q: quoted(q) })
+          : t("results" + count, n + " result" + (n === 1 ? "" : "s"), { n: n });
         return showMore(gen).then(function () {
           if (gen !== generation) return;
           open();
-          announce(n + " result" + (n === 1 ? "" : "s"));
+          announce(t("results" + count, n + " result" + (n === 1 ? "" : "s"), { n: n }));
         });
       })
       .catch(function () {
         if (gen !== generation) return;
         list.textContent = "";
         more.hidden = true;
-        message.textContent = "Search is not available right now.";
-        announce("Search is not available right now.");
+        message.textContent = t("search_unavailable", "Search is not available right now.");
+        announce(message.textContent);
         open();
       });
   }
