@@ -139,6 +139,19 @@ impl Prepared {
         config: config::Config,
         highlighter: Arc<markdown::highlight::Highlighter>,
     ) -> Result<Prepared, Error> {
+        Prepared::prepare(opts, config, highlighter, None)
+    }
+
+    /// [`Prepared::with_highlighter`]; with `lean` (build and check, issue 17) each page's
+    /// source is freed once its Markdown is rendered (its links keep their positions for the
+    /// anchor check) and its HTML waits for render in a spill file in that folder, so a large
+    /// site never holds every source or every page's HTML at once.
+    fn prepare(
+        opts: &Options,
+        config: config::Config,
+        highlighter: Arc<markdown::highlight::Highlighter>,
+        lean: Option<&Path>,
+    ) -> Result<Prepared, Error> {
         let (mut content, mut errors) =
             load::load(&opts.root, opts.drafts, config.title_from_heading);
         let mut warnings: Vec<Diagnostic> =
@@ -184,31 +197,49 @@ impl Prepared {
             site,
             rendered: ids::IdVec::new(),
         };
-        let env = p.markdown_env();
-        let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
-            .site
-            .nodes
-            .par_ids()
-            .map(|id| match p.site.nodes[id].doc {
-                Some(i) => {
-                    let mut errs = Vec::new();
-                    let mut r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
-                    // Every page's HTML is held until render: not with the spare capacity of
-                    // a grown String (up to half of it at 100,000 pages, issue 17).
-                    r.html.shrink_to_fit();
-                    r.summary.shrink_to_fit();
-                    (Some(r), errs)
+        let spill = lean.and_then(markdown::spill::Spill::create);
+        let ids: Vec<link::NodeId> = p.site.nodes.ids().collect();
+        let mut rendered = ids::IdVec::with_capacity(ids.len());
+        // In chunks: between two, a lean build frees the sources of the pages just rendered.
+        for chunk in ids.chunks(if lean.is_some() { 512 } else { usize::MAX }) {
+            let env = p.markdown_env();
+            let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = chunk
+                .par_iter()
+                .map(|&id| match p.site.nodes[id].doc {
+                    Some(i) => {
+                        let mut errs = Vec::new();
+                        let mut r = markdown::render(&p.content.docs[i], id, &env, &mut errs);
+                        // Every page's summary is held until render: not with the spare
+                        // capacity of a grown String; nor the HTML, where it is not spilled.
+                        r.summary.shrink_to_fit();
+                        match spill.as_ref().and_then(|s| s.put(&r.html)) {
+                            Some(spilled) => {
+                                r.html = String::new();
+                                r.spilled = Some(spilled);
+                            }
+                            None => r.html.shrink_to_fit(),
+                        }
+                        (Some(r), errs)
+                    }
+                    None => (None, Vec::new()),
+                })
+                .collect();
+            drop(env);
+            for (&id, (mut r, errs)) in chunk.iter().zip(results) {
+                if let Some(r) = r.as_mut() {
+                    p.warnings.append(&mut r.warnings);
+                    if let (Some(_), Some(i)) = (lean, p.site.nodes[id].doc) {
+                        let doc = &mut p.content.docs[i];
+                        for l in r.links.iter_mut().filter(|l| !l.fragment.is_empty()) {
+                            l.line_col = Some(error::line_col(&doc.text, l.offset));
+                        }
+                        doc.text = String::new();
+                        doc.body_start = 0;
+                    }
                 }
-                None => (None, Vec::new()),
-            })
-            .collect();
-        let mut rendered = ids::IdVec::with_capacity(results.len());
-        for (mut r, errs) in results {
-            if let Some(r) = r.as_mut() {
-                p.warnings.append(&mut r.warnings);
+                rendered.push(r);
+                errors.extend(errs);
             }
-            rendered.push(r);
-            errors.extend(errs);
         }
         p.rendered = rendered;
         errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
@@ -321,17 +352,19 @@ pub fn produce_into(
     sink: Arc<dyn output::Sink>,
 ) -> Result<Produced, Error> {
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
-    produce_with(opts, config, sink, highlighter)
+    produce_with(opts, config, sink, highlighter, &std::env::temp_dir())
 }
 
+/// The pipeline up to the swap; rendered HTML waits for render in a spill file in `spill_dir`.
 fn produce_with(
     opts: &Options,
     config: config::Config,
     sink: Arc<dyn output::Sink>,
     highlighter: Arc<markdown::highlight::Highlighter>,
+    spill_dir: &Path,
 ) -> Result<Produced, Error> {
-    let mut prepared = Prepared::with_highlighter(opts, config, highlighter)?;
-    // The Markdown sources are rendered and checked: free them before rendering a large site.
+    let mut prepared = Prepared::prepare(opts, config, highlighter, Some(spill_dir))?;
+    // The Markdown sources are rendered and checked: free any left before rendering.
     for doc in &mut prepared.content.docs {
         doc.text = String::new();
         doc.body_start = 0;
@@ -388,7 +421,18 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
     let cache_file = highlight_cache_path(&out);
     highlighter.load_cache(&cache_file);
-    let produced = produce_with(opts, config, staging.clone(), highlighter.clone())?;
+    // The spill file goes beside the output, on the same disk as the staging folder.
+    let spill_dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let produced = produce_with(
+        opts,
+        config,
+        staging.clone(),
+        highlighter.clone(),
+        &spill_dir,
+    )?;
     let written = write::finish(&staging, &produced.output)?;
     // A cache that cannot be saved costs the next build time, nothing else.
     let _ = highlighter.save_cache(&cache_file);
