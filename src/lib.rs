@@ -289,12 +289,13 @@ impl Prepared {
 
     /// Compiles the templates, with `get_page` answering from this build.
     fn templates(&self, root: &Path) -> Result<render::Templates, Error> {
-        Ok(render::Templates::load(
-            root,
-            &self.config,
-            Arc::new(std::sync::RwLock::new(render::page_index(&self.input()))),
-        )?
-        .with_data(&self.content.data))
+        let templates =
+            render::Templates::load(root, &self.config, Arc::default())?.with_data(&self.content.data);
+        // A summary of every page, as Tera values: only for templates that ask (issue 17).
+        if templates.uses_get_page() {
+            templates.set_pages(render::page_index(&self.input()));
+        }
+        Ok(templates)
     }
 
     /// Renders, indexes for search (when `search` and the site has it on) and checks the
