@@ -296,8 +296,8 @@ impl Prepared {
 
     /// Compiles the templates, with `get_page` answering from this build.
     fn templates(&self, root: &Path) -> Result<render::Templates, Error> {
-        let templates =
-            render::Templates::load(root, &self.config, Arc::default())?.with_data(&self.content.data);
+        let templates = render::Templates::load(root, &self.config, Arc::default())?
+            .with_data(&self.content.data);
         // A summary of every page, as Tera values: only for templates that ask (issue 17).
         if templates.uses_get_page() {
             templates.set_pages(render::page_index(&self.input()));

@@ -121,7 +121,9 @@ mod tests {
         let spill = Spill::create(dir.path()).expect("a spill file");
         // Nothing is left in the folder, even while the file is in use.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let pages: Vec<String> = (0..50).map(|i| format!("<p>page {i} ü</p>").repeat(i)).collect();
+        let pages: Vec<String> = (0..50)
+            .map(|i| format!("<p>page {i} ü</p>").repeat(i))
+            .collect();
         let placed: Vec<Spilled> = pages.iter().map(|p| spill.put(p).unwrap()).collect();
         for (p, s) in pages.iter().zip(&placed).rev() {
             assert_eq!(&s.read().unwrap(), p);
