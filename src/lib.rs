@@ -139,6 +139,19 @@ impl Prepared {
         config: config::Config,
         highlighter: Arc<markdown::highlight::Highlighter>,
     ) -> Result<Prepared, Error> {
+        Prepared::prepare(opts, config, highlighter, None)
+    }
+
+    /// [`Prepared::with_highlighter`]; with `lean` (build and check, issue 17) each page's
+    /// source is freed once its Markdown is rendered (its links keep their positions for the
+    /// anchor check) and its HTML waits for render in a spill file in that folder, so a large
+    /// site never holds every source or every page's HTML at once.
+    fn prepare(
+        opts: &Options,
+        config: config::Config,
+        highlighter: Arc<markdown::highlight::Highlighter>,
+        lean: Option<&Path>,
+    ) -> Result<Prepared, Error> {
         let (mut content, mut errors) =
             load::load(&opts.root, opts.drafts, config.title_from_heading);
         errors.extend(link::i18n::place(&mut content, &config));
@@ -191,38 +204,63 @@ impl Prepared {
             site,
             rendered: ids::IdVec::new(),
         };
-        // Each language marks its own glossary's terms (issue 20).
-        let envs: Vec<markdown::Env> = (0..p.config.glossaries().len())
-            .map(|l| p.markdown_env_for(l))
-            .collect();
-        let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = p
-            .site
-            .nodes
-            .par_ids()
-            .map(|id| match p.site.nodes[id].doc {
-                Some(i) => {
-                    let mut errs = Vec::new();
-                    let env = &envs[p.site.lang_of(id).min(envs.len() - 1)];
-                    let mut r = markdown::render(&p.content.docs[i], id, env, &mut errs);
-                    // Every page's HTML is held until render: not with the spare capacity of
-                    // a grown String (up to half of it at 100,000 pages, issue 17).
-                    r.html.shrink_to_fit();
-                    r.summary.shrink_to_fit();
-                    (Some(r), errs)
+        let spill = lean.and_then(markdown::spill::Spill::create);
+        let ids: Vec<link::NodeId> = p.site.nodes.ids().collect();
+        let mut rendered = ids::IdVec::with_capacity(ids.len());
+        // In chunks: between two, a lean build frees the sources of the pages just rendered.
+        for chunk in ids.chunks(if lean.is_some() { 512 } else { usize::MAX }) {
+            // Each language marks its own glossary's terms (issue 20).
+            let envs: Vec<markdown::Env> = (0..p.config.glossaries().len())
+                .map(|l| p.markdown_env_for(l))
+                .collect();
+            let results: Vec<(Option<markdown::Rendered>, Vec<Diagnostic>)> = chunk
+                .par_iter()
+                .map(|&id| match p.site.nodes[id].doc {
+                    Some(i) => {
+                        let mut errs = Vec::new();
+                        let env = &envs[p.site.lang_of(id).min(envs.len() - 1)];
+                        let mut r = markdown::render(&p.content.docs[i], id, env, &mut errs);
+                        // Every page's summary is held until render: not with the spare
+                        // capacity of a grown String; nor the HTML, where it is not spilled.
+                        r.summary.shrink_to_fit();
+                        match spill.as_ref().and_then(|s| s.put(&r.html)) {
+                            Some(spilled) => {
+                                r.html = String::new();
+                                r.spilled = Some(spilled);
+                            }
+                            None => r.html.shrink_to_fit(),
+                        }
+                        (Some(r), errs)
+                    }
+                    None => (None, Vec::new()),
+                })
+                .collect();
+            drop(envs);
+            for (&id, (mut r, errs)) in chunk.iter().zip(results) {
+                if let Some(r) = r.as_mut() {
+                    p.warnings.append(&mut r.warnings);
+                    if let (Some(_), Some(i)) = (lean, p.site.nodes[id].doc) {
+                        let doc = &mut p.content.docs[i];
+                        for l in r.links.iter_mut().filter(|l| !l.fragment.is_empty()) {
+                            l.line_col = Some(error::line_col(&doc.text, l.offset));
+                        }
+                        doc.text = String::new();
+                        doc.body_start = 0;
+                    }
                 }
-                None => (None, Vec::new()),
-            })
-            .collect();
-        let mut rendered = ids::IdVec::with_capacity(results.len());
-        for (mut r, errs) in results {
-            if let Some(r) = r.as_mut() {
-                p.warnings.append(&mut r.warnings);
+                rendered.push(r);
+                errors.extend(errs);
             }
-            rendered.push(r);
-            errors.extend(errs);
         }
         p.rendered = rendered;
         errors.extend(verify::anchors(&p.content, &p.site, &p.rendered, &p.config));
+        if lean.is_some() {
+            // Checked: render needs neither a page's ids nor its links.
+            for r in p.rendered.iter_mut().flatten() {
+                r.ids = Vec::new();
+                r.links = Vec::new();
+            }
+        }
         let (errors, warnings) = verify::by_link_policy(errors, &p.content, &p.config);
         p.warnings.extend(warnings);
         if errors.is_empty() {
@@ -232,9 +270,9 @@ impl Prepared {
         }
     }
 
-    /// What every page's Markdown rendering shares.
-    pub(crate) fn markdown_env(&self) -> markdown::Env<'_> {
-        self.markdown_env_for(0)
+    /// The Markdown environment of node `id`'s page: its language's glossary.
+    pub(crate) fn markdown_env_of(&self, id: link::NodeId) -> markdown::Env<'_> {
+        self.markdown_env_for(self.site.lang_of(id))
     }
 
     /// The Markdown environment of language `lang` (0, the default): its glossary.
@@ -271,12 +309,13 @@ impl Prepared {
 
     /// Compiles the templates, with `get_page` answering from this build.
     fn templates(&self, root: &Path) -> Result<render::Templates, Error> {
-        Ok(render::Templates::load(
-            root,
-            &self.config,
-            Arc::new(std::sync::RwLock::new(render::page_index(&self.input()))),
-        )?
-        .with_data(&self.content.data))
+        let templates = render::Templates::load(root, &self.config, Arc::default())?
+            .with_data(&self.content.data);
+        // A summary of every page, as Tera values: only for templates that ask (issue 17).
+        if templates.uses_get_page() {
+            templates.set_pages(render::page_index(&self.input()));
+        }
+        Ok(templates)
     }
 
     /// Renders, indexes for search (when `search` and the site has it on) and checks the
@@ -334,17 +373,19 @@ pub fn produce_into(
     sink: Arc<dyn output::Sink>,
 ) -> Result<Produced, Error> {
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
-    produce_with(opts, config, sink, highlighter)
+    produce_with(opts, config, sink, highlighter, &std::env::temp_dir())
 }
 
+/// The pipeline up to the swap; rendered HTML waits for render in a spill file in `spill_dir`.
 fn produce_with(
     opts: &Options,
     config: config::Config,
     sink: Arc<dyn output::Sink>,
     highlighter: Arc<markdown::highlight::Highlighter>,
+    spill_dir: &Path,
 ) -> Result<Produced, Error> {
-    let mut prepared = Prepared::with_highlighter(opts, config, highlighter)?;
-    // The Markdown sources are rendered and checked: free them before rendering a large site.
+    let mut prepared = Prepared::prepare(opts, config, highlighter, Some(spill_dir))?;
+    // The Markdown sources are rendered and checked: free any left before rendering.
     for doc in &mut prepared.content.docs {
         doc.text = String::new();
         doc.body_start = 0;
@@ -407,7 +448,18 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
     let cache_file = highlight_cache_path(&out);
     highlighter.load_cache(&cache_file);
-    let produced = produce_with(opts, config, staging.clone(), highlighter.clone())?;
+    // The spill file goes beside the output, on the same disk as the staging folder.
+    let spill_dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let produced = produce_with(
+        opts,
+        config,
+        staging.clone(),
+        highlighter.clone(),
+        &spill_dir,
+    )?;
     let written = write::finish(&staging, &produced.output)?;
     // A cache that cannot be saved costs the next build time, nothing else.
     let _ = highlighter.save_cache(&cache_file);

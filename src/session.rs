@@ -222,7 +222,7 @@ impl Session {
         let r = markdown::render(
             &self.prepared.content.docs[i],
             id,
-            &self.prepared.markdown_env(),
+            &self.prepared.markdown_env_of(id),
             &mut errors,
         );
         let old_rendered = self.prepared.rendered[id].replace(r);

@@ -29,6 +29,7 @@ pub(super) fn rewrite<'a>(
             target: id,
             fragment: frag.to_string(),
             offset,
+            line_col: None,
         });
         return dest.clone();
     }
@@ -87,6 +88,7 @@ pub(super) fn rewrite<'a>(
             target,
             fragment: fragment.unwrap_or("").to_string(),
             offset,
+            line_col: None,
         });
         return suffix(format!("{base_path}{}", env.site.nodes[target].path));
     }

@@ -32,6 +32,7 @@ mod links;
 mod math;
 mod quotes;
 mod raw_html;
+pub mod spill;
 mod summary;
 
 pub use components::Components;
@@ -57,6 +58,9 @@ pub struct LinkRef {
     pub fragment: String,
     /// Byte offset in the doc's text.
     pub offset: usize,
+    /// The line and column of `offset`, kept when the doc's text is freed before the anchor
+    /// check (issue 17).
+    pub line_col: Option<(usize, usize)>,
 }
 
 /// A rendered Markdown body.
@@ -70,6 +74,9 @@ pub struct Rendered {
     /// Every id the body defines: headings and footnotes.
     pub ids: Vec<String>,
     pub links: Vec<LinkRef>,
+    /// Set when `html` was moved to a spill file until render (issue 17): then `html` is
+    /// empty and [`spill::html_of`] reads it back.
+    pub spilled: Option<spill::Spilled>,
     /// What the page's code blocks warn about (unknown language, bad `hl_lines`, ...), located
     /// at each block's fence; the build lists them and goes on.
     pub warnings: Vec<Diagnostic>,

@@ -440,6 +440,11 @@ fn render_node(
         }
         return Err(d);
     }
+    // Read back from the spill file (issue 17) once, for this page only.
+    let html = crate::markdown::spill::html_of(md_ref).map_err(|e| {
+        Diagnostic::new(&shown, format!("cannot read back the rendered page: {e}"))
+            .hint("check that the disk holding the output folder is not full, then build again")
+    })?;
     let url = &urls.url[id];
     let listed: Vec<SummaryView> = if node.kind == Kind::Section {
         node.children
@@ -473,7 +478,7 @@ fn render_node(
         url,
         permalink: urls.permalink(url),
         path: doc.map(|d| d.rel.clone()).unwrap_or_default(),
-        content: &md_ref.html,
+        content: &html,
         summary: &md_ref.summary,
         toc: &md_ref.toc,
         show_toc: front.and_then(|f| f.toc).unwrap_or(true) && md_ref.h2_count >= 2,

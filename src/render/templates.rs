@@ -22,6 +22,8 @@ pub struct Templates {
     /// Who asked `get_page` for what: by content path, the `current_url` of every page whose
     /// rendering read it. `serve` renders those again when that page changes.
     readers: Arc<Mutex<HashMap<String, BTreeSet<String>>>>,
+    /// Whether any template calls `get_page`: a build fills the page index only then.
+    uses_get_page: bool,
 }
 
 impl Templates {
@@ -114,6 +116,7 @@ impl Templates {
             from_site,
             pages: pages_for_update,
             readers,
+            uses_get_page: sources.values().any(|t| t.contains("get_page")),
         })
     }
 
@@ -121,6 +124,17 @@ impl Templates {
     pub fn with_data(mut self, data: &serde_json::Value) -> Self {
         self.tera.global_context().insert("data", data);
         self
+    }
+
+    /// Whether a template calls `get_page`. The page index holds a summary of every page, so
+    /// a large site fills it only when one does (issue 17).
+    pub fn uses_get_page(&self) -> bool {
+        self.uses_get_page
+    }
+
+    /// Fills the page index that `get_page` answers from.
+    pub fn set_pages(&self, index: HashMap<String, tera::Value>) {
+        *self.pages.write().unwrap_or_else(|e| e.into_inner()) = index;
     }
 
     /// The `current_url` of every page whose rendering called `get_page` for the content path

@@ -105,15 +105,16 @@ pub fn anchors_from(
                         .join(", ")
                 ),
             };
-            errors.push(
-                Diagnostic::new(
-                    doc.shown(),
-                    format!("link to a missing anchor `#{}`{where_}", link.fragment),
-                )
-                .at_offset(&doc.text, link.offset, 1)
-                .hint(hint)
-                .broken_link(),
+            let d = Diagnostic::new(
+                doc.shown(),
+                format!("link to a missing anchor `#{}`{where_}", link.fragment),
             );
+            // A build frees the sources before this check, keeping each link's position.
+            let d = match link.line_col {
+                Some((line, column)) => d.at(line, column),
+                None => d.at_offset(&doc.text, link.offset, 1),
+            };
+            errors.push(d.hint(hint).broken_link());
         }
     }
     errors

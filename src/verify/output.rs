@@ -386,6 +386,9 @@ impl Checker {
             }
         });
         scan.ids = ids;
+        // One scan per page is held until the end: without the capacity of what was pruned.
+        scan.urls.shrink_to_fit();
+        scan.ids.shrink_to_fit();
     }
 }
 
@@ -435,9 +438,10 @@ impl Sink for Scanning {
                     if path.ends_with(".css") {
                         self.checker.prune(path, &mut scan);
                     } else {
-                        scan.urls.clear();
+                        scan.urls = Vec::new();
                         scan.base = None;
-                        scan.duplicate_ids.clear();
+                        scan.duplicate_ids = Vec::new();
+                        scan.ids.shrink_to_fit();
                     }
                     file.scan = Some(scan);
                 }
