@@ -17,6 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
+    IndexableWord,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -56,7 +57,7 @@ pub struct FossickedData {
     pub fragment: PageFragment,
     pub word_data: HashMap<String, Vec<FossickedWord>>,
     /// [mekong patch] `word_data` as the index stores it, once [`FossickedData::pack`] ran.
-    pub packed_words: Vec<crate::index::PackedWord>,
+    pub packed_words: crate::index::PagePackedWords,
     pub meta_word_data: HashMap<String, Vec<MetaFossickedWord>>,
     pub sort: BTreeMap<String, String>,
     pub has_custom_body: bool,
@@ -368,7 +369,7 @@ impl Fossicker {
                 },
             },
             word_data,
-            packed_words: Vec::new(),
+            packed_words: Default::default(),
             meta_word_data,
             sort: data.sort,
         })
@@ -434,6 +435,7 @@ impl Fossicker {
         debug_assert!(((weight_max * weight_multiplier) as u8) < std::u8::MAX);
 
         let mut weight_stack: Vec<u8> = vec![(1.0 * weight_multiplier) as u8];
+        let mut word_cache: HashMap<String, Vec<IndexableWord>> = HashMap::new();
 
         let mut track_word = |word: &str,
                               append_whitespace: bool,
@@ -506,7 +508,12 @@ impl Fossicker {
 
             // We use zero-width spaces as boundary values for some languages,
             // so we make sure that all are removed from the source content before going into the index.
-            let base_word = word.replace('\u{200B}', "");
+            // [mekong patch] Without a copy when there is none (nearly every word).
+            let base_word: std::borrow::Cow<str> = if word.contains('\u{200B}') {
+                word.replace('\u{200B}', "").into()
+            } else {
+                word.into()
+            };
             if base_word.is_empty() {
                 return;
             }
@@ -522,17 +529,24 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words =
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
-                &base_word,
-                stemmer.as_ref(),
-                &options.include_characters,
-                &indexable_words,
-            );
-            indexable_words.extend(dotted_tails);
+            // [mekong patch] The words a token gives depend only on the token, the stemmer
+            // and the options, so each distinct token of the page is normalised and stemmed
+            // once (a page of ~1,000 words repeats most of them); segmented runs, whose
+            // pairs depend on the previous segment, are not cached.
+            let mut indexable_words: std::borrow::Cow<Vec<IndexableWord>> = if segmented {
+                std::borrow::Cow::Owned(indexable_words_of(&base_word, stemmer.as_ref(), options))
+            } else {
+                std::borrow::Cow::Borrowed(
+                    word_cache
+                        .entry_ref(base_word.as_ref())
+                        .or_insert_with(|| {
+                            indexable_words_of(&base_word, stemmer.as_ref(), options)
+                        }),
+                )
+            };
             let mut cross_bigram = None;
             if segmented {
+                let indexable_words = indexable_words.to_mut();
                 let bigrams =
                     get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
                 indexable_words.extend(bigrams);
@@ -557,7 +571,7 @@ impl Fossicker {
                 0
             };
 
-            for indexable in indexable_words {
+            for indexable in indexable_words.iter() {
                 let weight = if indexable.is_compound_part {
                     partial_weight
                 } else {
@@ -567,12 +581,12 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: indexable.original.clone(),
                 };
-                if let Some(repeat) = map.get_mut(&indexable.stemmed) {
+                if let Some(repeat) = map.get_mut(indexable.stemmed.as_str()) {
                     repeat.push(entry);
                 } else {
-                    map.insert(indexable.stemmed, vec![entry]);
+                    map.insert(indexable.stemmed.clone(), vec![entry]);
                 }
             }
 
@@ -679,6 +693,24 @@ impl Fossicker {
         map
     }
 
+}
+
+/// The words to index for one token of a page: its normalised and stemmed form, its compound
+/// parts and its dotted tails.
+fn indexable_words_of(
+    base_word: &str,
+    stemmer: Option<&Stemmer>,
+    options: &SearchOptions,
+) -> Vec<IndexableWord> {
+    let mut indexable_words = get_indexable_words(base_word, stemmer, &options.include_characters);
+    let dotted_tails = get_dotted_tails(
+        base_word,
+        stemmer,
+        &options.include_characters,
+        &indexable_words,
+    );
+    indexable_words.extend(dotted_tails);
+    indexable_words
 }
 
 /// The URL spec's path percent-encode set, minus `/` so that the separators

@@ -39,32 +39,3 @@ pub struct PackedPage {
     #[n(2)]
     pub meta_locs: Vec<i32>,
 }
-
-impl PackedWord {
-    /// [mekong patch] A copy of a word packed for one page (see `pack_words`), placed on the
-    /// given page.
-    pub fn with_page_number(&self, page_number: usize) -> PackedWord {
-        let place = |pages: &[PackedPage]| {
-            pages
-                .iter()
-                .map(|p| PackedPage {
-                    page_number,
-                    locs: p.locs.clone(),
-                    meta_locs: p.meta_locs.clone(),
-                })
-                .collect()
-        };
-        PackedWord {
-            word: self.word.clone(),
-            pages: place(&self.pages),
-            additional_variants: self
-                .additional_variants
-                .iter()
-                .map(|v| PackedVariant {
-                    form: v.form.clone(),
-                    pages: place(&v.pages),
-                })
-                .collect(),
-        }
-    }
-}

@@ -39,6 +39,9 @@ struct IntermediaryPageData {
     page_number: usize,
 }
 
+/// [mekong patch] How many pages `build_indexes` processes in parallel before merging them.
+const PAGES_PER_BATCH: usize = 256;
+
 #[derive(Debug)]
 enum SortType {
     String,
@@ -143,16 +146,16 @@ pub async fn build_indexes(
     let language_ref = language.clone();
 
     // Process pages in parallel - each page builds its own word map
-    let page_results: Vec<PageProcessingResult> = pages
-        .into_par_iter()
-        .enumerate()
-        .map(|(page_number, page)| {
+    // [mekong patch] Pages are processed in parallel in batches, each merged before the next
+    // starts, so that the per-page word maps of only one batch exist at a time (of every page,
+    // they doubled the memory the index needs). The merge order, and so the output, is as before.
+    let process_page = |page_number: usize, page: &FossickedData| -> PageProcessingResult {
             // [mekong patch] Words packed when the page was parsed (`FossickedData::pack`)
             // only need their page number.
             let mut local_word_map: HashMap<String, PackedWord> = page
                 .packed_words
-                .iter()
-                .map(|w| (w.word.clone(), w.with_page_number(page_number)))
+                .words(page_number)
+                .map(|w| (w.word.clone(), w))
                 .collect();
 
             // Meta field IDs were assigned per-page,
@@ -322,7 +325,12 @@ pub async fn build_indexes(
                 filter_entries,
                 encoded_page,
             }
-        })
+    };
+    for (batch_number, batch) in pages.chunks(PAGES_PER_BATCH).enumerate() {
+    let page_results: Vec<PageProcessingResult> = batch
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| process_page(batch_number * PAGES_PER_BATCH + i, page))
         .collect();
 
     // Merge results sequentially
@@ -383,6 +391,7 @@ pub async fn build_indexes(
             }
         }
         fragment_hashes.insert(short_hash.to_string(), encoded_page);
+    }
     }
 
     // Sort pages within each word by page_number to maintain correct order after parallel processing
@@ -597,12 +606,70 @@ pub async fn build_indexes(
     })
 }
 
-/// [mekong patch] Packs one page's body words as the index stores them, with page number 0
-/// until the index is built: done when the page is parsed (on the parsing thread), so that the
-/// per-position `FossickedWord`s (32 bytes each) are dropped at once instead of being held for
-/// every page of the site until `build_indexes`.
-pub(crate) fn pack_words(word_data: HashMap<String, Vec<FossickedWord>>) -> Vec<PackedWord> {
-    let mut packed: Vec<PackedWord> = Vec::with_capacity(word_data.len());
+/// [mekong patch] One page's words as the index stores them (see `pack_words`), in four flat
+/// buffers instead of a `PackedWord` per word (a `String` and three `Vec`s, about 200 bytes of
+/// heap for a word found once): kept for every page until the index is built, those were most
+/// of the memory of a large site's build.
+#[derive(Debug, Clone, Default)]
+pub struct PagePackedWords {
+    /// The words, one after the other.
+    text: String,
+    /// Per word: where its text ends in `text`, where its locations end in `locs` (none: the
+    /// word occurs only in forms with diacritics) and where its forms end in `variants`.
+    ends: Vec<(u32, u32, u32)>,
+    /// Every word's locations, in `PackedPage::locs`'s encoding.
+    locs: Vec<i32>,
+    /// The forms with diacritics (rare) and their locations.
+    variants: Vec<(String, Vec<i32>)>,
+}
+
+impl PagePackedWords {
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The words as the index's `PackedWord`s, on the given page.
+    pub fn words(&self, page_number: usize) -> impl Iterator<Item = PackedWord> + '_ {
+        let page = move |locs: &[i32]| PackedPage {
+            page_number,
+            locs: locs.to_vec(),
+            meta_locs: vec![],
+        };
+        let mut start = (0, 0, 0);
+        self.ends.iter().map(move |&(text_end, locs_end, variants_end)| {
+            let (text_end, locs_end, variants_end) =
+                (text_end as usize, locs_end as usize, variants_end as usize);
+            let locs = &self.locs[start.1..locs_end];
+            let word = PackedWord {
+                word: self.text[start.0..text_end].to_string(),
+                pages: if locs.is_empty() {
+                    vec![]
+                } else {
+                    vec![page(locs)]
+                },
+                additional_variants: self.variants[start.2..variants_end]
+                    .iter()
+                    .map(|(form, locs)| PackedVariant {
+                        form: form.clone(),
+                        pages: vec![page(locs)],
+                    })
+                    .collect(),
+            };
+            start = (text_end, locs_end, variants_end);
+            word
+        })
+    }
+}
+
+/// [mekong patch] Packs one page's body words as the index stores them, on the thread that
+/// parsed the page; `build_indexes` only places them on their page.
+pub(crate) fn pack_words(word_data: HashMap<String, Vec<FossickedWord>>) -> PagePackedWords {
+    let mut packed = PagePackedWords {
+        text: String::new(),
+        ends: Vec::with_capacity(word_data.len()),
+        locs: Vec::new(),
+        variants: Vec::new(),
+    };
     for (word, positions) in word_data {
         let mut normalized_positions: Vec<FossickedWord> = Vec::new();
         let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
@@ -612,24 +679,25 @@ pub(crate) fn pack_words(word_data: HashMap<String, Vec<FossickedWord>>) -> Vec<
                 Some(original) => variant_positions.entry(original).or_default().push(fossicked),
             }
         }
-        let mut packed_word = PackedWord {
-            word,
-            pages: Vec::new(),
-            additional_variants: Vec::new(),
-        };
+        packed.text.push_str(&word);
         if !normalized_positions.is_empty() {
-            packed_word
-                .pages
-                .push(positions_to_packed_page(normalized_positions, 0));
+            packed
+                .locs
+                .extend(positions_to_packed_page(normalized_positions, 0).locs);
         }
         for (form, variant_pos) in variant_positions {
-            packed_word.additional_variants.push(PackedVariant {
-                form,
-                pages: vec![positions_to_packed_page(variant_pos, 0)],
-            });
+            packed
+                .variants
+                .push((form, positions_to_packed_page(variant_pos, 0).locs));
         }
-        packed.push(packed_word);
+        packed.ends.push((
+            packed.text.len() as u32,
+            packed.locs.len() as u32,
+            packed.variants.len() as u32,
+        ));
     }
+    packed.text.shrink_to_fit();
+    packed.locs.shrink_to_fit();
     packed
 }
 
