@@ -83,6 +83,10 @@
       var button = buttons[i];
       button.addEventListener("click", function (event) { copy(event.currentTarget); });
       button.hidden = false;
+      // highlight.css keeps a strip above the first line for the button, so it never covers
+      // code (a long first line on a phone); without this script there is neither.
+      var body = button.closest(".code-body");
+      if (body) body.classList.add("has-copy");
     }
   }
 
