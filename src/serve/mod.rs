@@ -293,7 +293,12 @@ fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
     match result {
         Ok((how, diff)) => {
             // What this build or re-render warns about, as `build` prints it (issue 12).
-            if let Some(session) = live.session.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if let Some(session) = live
+                .session
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+            {
                 for w in session.warnings() {
                     eprintln!("warning: {w}");
                 }

@@ -114,9 +114,9 @@ fn bad_blocks_are_located_warnings_and_the_build_goes_on() {
     for want in [
         "content/bad.md:7:1: unknown language `rsut` in a code block; it is shown as plain text\n  hint: did you mean `rust`?",
         "content/bad.md:11:1: `hl_lines` marks line 999999, outside this block (its lines are numbered 1 to 1)",
-        "content/bad.md:15:1: ",
-        "content/bad.md:21:1: ",
-        "content/bad.md:25:1: ",
+        "content/bad.md:15:1: `hl_lines` range `3-1` runs backwards\n  hint: write it as `1-3`",
+        "content/bad.md:21:1: `hl_lines` has `x`, which is not a line number or range\n  hint: ",
+        "content/bad.md:25:1: the value of `title` has no closing \"\n  hint: close the quote: title=\"...\"",
         "content/bad.md:31:1: code block is never closed",
     ] {
         assert!(all.contains(want), "missing {want:?} in:\n{all}");
@@ -326,7 +326,10 @@ fn serve_prints_the_warnings_of_a_one_page_rerender() {
     let _ = child.kill();
     let _ = child.wait();
     let stderr = errors.join().unwrap();
-    assert!(rerendered, "serve did not re-render the page; stderr:\n{stderr}");
+    assert!(
+        rerendered,
+        "serve did not re-render the page; stderr:\n{stderr}"
+    );
     assert!(
         stderr.contains(
             "warning: content/blocks.md:7:1: unknown language `rsut` in a code block; it is shown as plain text\n  hint: did you mean `rust`?"

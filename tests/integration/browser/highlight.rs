@@ -122,9 +122,11 @@ fn the_copy_button_never_covers_the_first_line() {
             for width in [375, 1280] {
                 page.viewport(width, 900);
                 page.goto(&url);
-                assert!(page.js_bool(
-                    "[...document.querySelectorAll('.code-copy')].every(b => !b.hidden)"
-                ));
+                assert!(
+                    page.js_bool(
+                        "[...document.querySelectorAll('.code-copy')].every(b => !b.hidden)"
+                    )
+                );
                 if url.ends_with("long/") {
                     page.screenshot(&dir.join(format!("highlight-long-{width}-{scheme}.png")));
                 }
@@ -144,8 +146,13 @@ fn the_copy_button_never_covers_the_first_line() {
     assert!(page.js_bool(
         "[...document.querySelectorAll('.code-copy')].every(b => getComputedStyle(b).display === 'none')"
     ));
-    let pad = page.js_f64("parseFloat(getComputedStyle(document.querySelector('.code-block pre')).paddingTop)");
-    assert!(pad < 20.0, "without the script the block keeps its usual padding ({pad} px)");
+    let pad = page.js_f64(
+        "parseFloat(getComputedStyle(document.querySelector('.code-block pre')).paddingTop)",
+    );
+    assert!(
+        pad < 20.0,
+        "without the script the block keeps its usual padding ({pad} px)"
+    );
     page.screenshot(&dir.join("highlight-long-375-nojs.png"));
     page.assert_clean("the long-line page");
 }
