@@ -1,6 +1,6 @@
 /* mekong default theme: the copy button of code blocks (issue 12).
  *
- * src/markdown/highlight.rs writes every block's button with the `hidden` attribute, so a page
+ * src/markdown/highlight/mod.rs writes every block's button with the `hidden` attribute, so a page
  * without this script shows no dead control. This script shows the buttons only where the
  * browser can copy, and copies what the reader sees: no hidden lines (they are not in the
  * page), no line numbers (generated content), and for console sessions only the commands,
