@@ -6,9 +6,10 @@
 //! (title, weight, slug, tags, template... see `load::FrontMatter::places_like`), it renders
 //! that page's Markdown again, re-checks its links (and links into it if its headings changed),
 //! and re-renders the page, its section's listing, and, when its summary changed, its tag pages
-//! and the feed. Anything else returns `None`, and `serve` runs a full build.
+//! and the feed. Anything else returns `None`, and `serve` runs a full build. Either way
+//! [`Session::warnings`] holds what that build or re-render warned about, for `serve` to print.
 
-use crate::error::{self, Error};
+use crate::error::{self, Diagnostic, Error};
 use crate::output::{Data, Memory, Output};
 use crate::{Options, Prepared, load, markdown, render, verify};
 use std::path::{Path, PathBuf};
@@ -27,6 +28,9 @@ pub struct Session {
     /// Replaced at every change, so that a search index made from an older state is known to
     /// be stale (compared by pointer).
     version: Arc<()>,
+    /// The warnings of the last full build or one-page update (issue 12: an unknown language
+    /// added while serving is reported like in `build`).
+    warnings: Vec<Diagnostic>,
 }
 
 /// The search index of a session's pages, to be made away from the lock that requests take:
@@ -91,10 +95,14 @@ pub fn apply(
         let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
         if let Some(session) = guard.as_mut().filter(|s| !s.failing) {
             let mut all = Vec::new();
+            let mut warnings = Vec::new();
             let mut outcome = Some(Ok(()));
             for path in changed {
                 match session.update(path) {
-                    Some(Ok(paths)) => all.extend(paths),
+                    Some(Ok(paths)) => {
+                        all.extend(paths);
+                        warnings.append(&mut session.warnings);
+                    }
                     Some(Err(e)) => {
                         outcome = Some(Err(e));
                         break;
@@ -107,6 +115,7 @@ pub fn apply(
             }
             match outcome {
                 Some(Ok(())) => {
+                    session.warnings = warnings;
                     all.sort();
                     all.dedup();
                     return Ok((Applied::Updated, all));
@@ -181,7 +190,10 @@ impl Session {
         let config = crate::load_config(opts)?;
         let prepared = Prepared::with_highlighter(opts, config, highlighter)?;
         // The search index is made afterwards, off the request path (see `SearchJob`).
-        let (output, templates, _, _) = prepared.render(&opts.root, Arc::new(Memory), false)?;
+        let (output, templates, _, link_warnings) =
+            prepared.render(&opts.root, Arc::new(Memory), false)?;
+        let mut warnings = prepared.warnings.clone();
+        warnings.extend(link_warnings);
         Ok(Session {
             opts: opts.clone(),
             prepared,
@@ -189,6 +201,7 @@ impl Session {
             output,
             failing: false,
             version: Arc::new(()),
+            warnings,
         })
     }
 
@@ -219,12 +232,13 @@ impl Session {
         let old = std::mem::replace(&mut self.prepared.content.docs[i], doc);
         self.version = Arc::new(());
         let mut errors = Vec::new();
-        let r = markdown::render(
+        let mut r = markdown::render(
             &self.prepared.content.docs[i],
             id,
             &self.prepared.markdown_env_of(id),
             &mut errors,
         );
+        let mut warnings = std::mem::take(&mut r.warnings);
         let old_rendered = self.prepared.rendered[id].replace(r);
         // Links into this page need checking again only if its headings changed.
         let same_ids = old_rendered.as_ref().map(|r| &r.ids)
@@ -237,8 +251,9 @@ impl Session {
             same_ids.then_some(id),
         ));
         // `links: warn`: broken links there are warnings, as in a full build.
-        let (errors, _) =
+        let (errors, link_warnings) =
             verify::by_link_policy(errors, &self.prepared.content, &self.prepared.config);
+        warnings.extend(link_warnings);
         if !errors.is_empty() {
             // Keep the last good state: the next save starts from it.
             self.prepared.content.docs[i] = old;
@@ -269,8 +284,10 @@ impl Session {
         } else {
             verify::output(&self.output, &self.prepared.config)
         };
-        let (errors, _) =
+        let (errors, link_warnings) =
             verify::by_link_policy(found, &self.prepared.content, &self.prepared.config);
+        warnings.extend(link_warnings);
+        self.warnings = warnings;
         Some(if errors.is_empty() {
             Ok(changed)
         } else {
@@ -326,6 +343,11 @@ impl Session {
             );
         }
         true
+    }
+
+    /// What the last full build or one-page update warned about (the update's page only).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     pub fn pages(&self) -> usize {

@@ -292,6 +292,17 @@ fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
     let result = session::apply(&live.session, opts, changed);
     match result {
         Ok((how, diff)) => {
+            // What this build or re-render warns about, as `build` prints it (issue 12).
+            if let Some(session) = live
+                .session
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+            {
+                for w in session.warnings() {
+                    eprintln!("warning: {w}");
+                }
+            }
             let what = match how {
                 Applied::Updated => "re-rendered the page",
                 Applied::Rebuilt => "rebuilt the site",

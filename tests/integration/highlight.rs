@@ -114,9 +114,9 @@ fn bad_blocks_are_located_warnings_and_the_build_goes_on() {
     for want in [
         "content/bad.md:7:1: unknown language `rsut` in a code block; it is shown as plain text\n  hint: did you mean `rust`?",
         "content/bad.md:11:1: `hl_lines` marks line 999999, outside this block (its lines are numbered 1 to 1)",
-        "content/bad.md:15:1: ",
-        "content/bad.md:21:1: ",
-        "content/bad.md:25:1: ",
+        "content/bad.md:15:1: `hl_lines` range `3-1` runs backwards\n  hint: write it as `1-3`",
+        "content/bad.md:21:1: `hl_lines` has `x`, which is not a line number or range\n  hint: ",
+        "content/bad.md:25:1: the value of `title` has no closing \"\n  hint: close the quote: title=\"...\"",
         "content/bad.md:31:1: code block is never closed",
     ] {
         assert!(all.contains(want), "missing {want:?} in:\n{all}");
@@ -252,5 +252,88 @@ fn a_rebuild_reuses_the_cache_file_and_makes_the_same_site() {
     assert!(
         main.contains("<span class=\"hl-keyword\">fn </span>"),
         "{main}"
+    );
+}
+
+/// Issue 12: a block with an unknown language added while serving is re-rendered on its own
+/// (no full rebuild), and its warning is kept for `serve` to print, with file and line.
+#[test]
+fn a_one_page_rerender_keeps_its_warnings() {
+    let t = SiteTest::fixture("highlight/blocks");
+    let opts = t.options();
+    let slot = std::sync::RwLock::new(Some(mekong::session::Session::start(&opts).unwrap()));
+    assert!(slot.read().unwrap().as_ref().unwrap().warnings().is_empty());
+    t.write(
+        "content/blocks.md",
+        "---\ntitle: Blocks\n---\n\nNew.\n\n```rsut\nfn main() {}\n```\n",
+    );
+    let (how, _) =
+        mekong::session::apply(&slot, &opts, &[t.root().join("content/blocks.md")]).unwrap();
+    assert_eq!(how, mekong::session::Applied::Updated);
+    let guard = slot.read().unwrap();
+    let warnings: Vec<String> = guard
+        .as_ref()
+        .unwrap()
+        .warnings()
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "content/blocks.md:7:1: unknown language `rsut` in a code block; it is shown as plain text"
+        ),
+        "{warnings:?}"
+    );
+}
+
+/// Issue 12: `mekong serve` prints that warning on stderr, as `build` does, before it says the
+/// page was re-rendered.
+#[test]
+fn serve_prints_the_warnings_of_a_one_page_rerender() {
+    use std::io::{BufRead, BufReader, Read};
+    let t = SiteTest::fixture("highlight/blocks");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mekong"))
+        .args(["serve", "--port", "0"])
+        .current_dir(t.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut wait_for = |what: &str| loop {
+        line.clear();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            return false;
+        }
+        if line.contains(what) {
+            return true;
+        }
+    };
+    let started = wait_for("serving ");
+    t.write(
+        "content/blocks.md",
+        "---\ntitle: Blocks\n---\n\nNew.\n\n```rsut\nfn main() {}\n```\n",
+    );
+    let rerendered = started && wait_for("re-rendered the page");
+    let _ = child.kill();
+    let _ = child.wait();
+    let stderr = errors.join().unwrap();
+    assert!(
+        rerendered,
+        "serve did not re-render the page; stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: content/blocks.md:7:1: unknown language `rsut` in a code block; it is shown as plain text\n  hint: did you mean `rust`?"
+        ),
+        "{stderr}"
     );
 }

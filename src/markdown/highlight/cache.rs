@@ -123,6 +123,7 @@ fn fingerprint() -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     CLASSES.hash(&mut h);
     super::ALIASES.hash(&mut h);
+    super::grammars::FROM_SYNTECT.hash(&mut h);
     format!(
         "mekong-highlight 1 {} {} {:x}",
         env!("CARGO_PKG_VERSION"),

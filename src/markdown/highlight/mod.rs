@@ -30,9 +30,10 @@ use syntect::highlighting::{
     Color, HighlightIterator, HighlightState, Highlighter as ScopeHighlighter, ScopeSelectors,
     StyleModifier, Theme, ThemeItem, ThemeSettings,
 };
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{ParseState, ScopeStack};
 
 mod cache;
+mod grammars;
 mod info;
 mod lines;
 mod notices;
@@ -44,6 +45,7 @@ mod tests_info;
 #[cfg(test)]
 mod tests_render;
 
+use grammars::{Grammar, Grammars};
 use info::*;
 use lines::*;
 
@@ -169,7 +171,7 @@ fn class_color(i: usize) -> Color {
 /// `serve` session, where the cache pays: a full rebuild re-renders every unchanged block);
 /// it is `Sync`, so every rayon thread shares it.
 pub struct Highlighter {
-    syntaxes: OnceLock<SyntaxSet>,
+    grammars: Grammars,
     theme: OnceLock<Theme>,
     cache: Option<Mutex<cache::Cache>>,
 }
@@ -190,8 +192,8 @@ impl Default for Highlighter {
 /// How one block's lines are turned into HTML.
 enum Mode<'s> {
     Plain,
-    Syntax(&'s SyntaxReference),
-    Console(&'s SyntaxReference),
+    Syntax(Grammar<'s>),
+    Console(Grammar<'s>),
 }
 
 /// One line of the block as the reader sees it: the text given to the grammar, and whether it
@@ -205,7 +207,7 @@ impl Highlighter {
     /// A highlighter with a cache of rendered blocks (for `serve`).
     pub fn new() -> Self {
         Highlighter {
-            syntaxes: OnceLock::new(),
+            grammars: Grammars::default(),
             theme: OnceLock::new(),
             cache: Some(Mutex::new(cache::Cache::default())),
         }
@@ -249,26 +251,17 @@ impl Highlighter {
         }
     }
 
-    fn syntaxes(&self) -> &SyntaxSet {
-        self.syntaxes.get_or_init(two_face::syntax::extra_newlines)
-    }
-
     fn theme(&self) -> &Theme {
         self.theme.get_or_init(class_theme)
     }
 
     /// The grammar for a language name (lower-case), after mekong's aliases.
-    fn find(&self, lang: &str) -> Option<&SyntaxReference> {
-        let ss = self.syntaxes();
+    fn find(&self, lang: &str) -> Option<Grammar<'_>> {
         let token = ALIASES
             .iter()
             .find(|(a, _)| *a == lang)
             .map_or(lang, |(_, to)| to);
-        ss.find_syntax_by_token(token).or_else(|| {
-            ss.syntaxes()
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(token))
-        })
+        self.grammars.find(token)
     }
 
     /// Whether `lang` is highlighted (a grammar, an alias, or a console session), is plain text
@@ -284,7 +277,7 @@ impl Highlighter {
     /// plain and console names.
     pub fn language_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for s in self.syntaxes().syntaxes() {
+        for s in self.grammars.extra().syntaxes() {
             if s.hidden {
                 continue;
             }
@@ -312,7 +305,7 @@ impl Highlighter {
 
         // Which lines are hidden, and the text each line gives the grammar.
         let mut mode = self.mode(lang, opts, &mut warnings);
-        let is_rust = matches!(mode, Mode::Syntax(s) if s.name == "Rust");
+        let is_rust = matches!(mode, Mode::Syntax(g) if g.syntax.name == "Rust");
         let hide: Option<Cow<str>> = match &info.hidelines {
             Some(HideLines::Off) => None,
             Some(HideLines::Prefix(p)) => Some(Cow::Borrowed(p.as_str())),
@@ -432,7 +425,7 @@ impl Highlighter {
     /// HTML: control characters are escaped). Looked up in the cache first.
     fn cached_lines(
         &self,
-        syntax: &SyntaxReference,
+        syntax: Grammar,
         console: bool,
         hide: Option<&str>,
         code: &str,
@@ -443,9 +436,9 @@ impl Highlighter {
         };
         let key = CacheKey {
             syntax: if console {
-                format!("console:{}", syntax.name)
+                format!("console:{}", syntax.id())
             } else {
-                syntax.name.clone()
+                syntax.id()
             },
             hide: hide.map(str::to_string),
             code: code.to_string(),
@@ -467,11 +460,11 @@ impl Highlighter {
     /// returns the visible lines' HTML, joined by NUL. A panic inside syntect becomes an error.
     fn highlight_lines(
         &self,
-        syntax: &SyntaxReference,
+        grammar: Grammar,
         console: bool,
         lines: &[SourceLine],
     ) -> Result<String, String> {
-        let ss = self.syntaxes();
+        let (ss, syntax) = (grammar.set, grammar.syntax);
         let theme = self.theme();
         let run = || -> Result<String, String> {
             let hl = ScopeHighlighter::new(theme);

@@ -349,3 +349,27 @@ pub(super) const SAMPLES: &[(&[&str], &str, &[&str])] = &[
         &["hl-keyword", "hl-function", "hl-number", "hl-comment"],
     ),
 ];
+
+/// Issue 12: a site styles the classes from the README's table, so every class the
+/// highlighter writes is documented there and coloured by the default theme.
+#[test]
+fn every_class_is_in_the_readme_and_the_stylesheet() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let css = std::fs::read_to_string(root.join("src/theme/static/assets/highlight.css")).unwrap();
+    let names = CLASSES
+        .iter()
+        .skip(1)
+        .map(|(n, _)| *n)
+        .chain([PROMPT_CLASS, OUTPUT_CLASS]);
+    for name in names {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "{name} not in README.md"
+        );
+        assert!(
+            css.contains(&format!(".{name}")),
+            "{name} not in highlight.css"
+        );
+    }
+}

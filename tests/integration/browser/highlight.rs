@@ -82,3 +82,77 @@ fn code_blocks_are_coloured_and_the_copy_button_copies_the_visible_code() {
     );
     page.assert_clean("the code blocks page");
 }
+
+/// Issue 12: at 375 px the copy button covered the end of a long first line. With the script,
+/// the button sits in a strip of its own above the first line; without it there is no button
+/// and no strip. Screenshots: `target/screenshots/highlight-long-375-*.png`.
+#[cfg_attr(
+    mekong_no_chromium,
+    ignore = "chromium not found: apt-get install chromium (or set MEKONG_CHROMIUM)"
+)]
+#[test]
+fn the_copy_button_never_covers_the_first_line() {
+    let (_chrome, page) = browser();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = SiteTest::fixture("highlight/blocks");
+    let long = "let configuration = load_the_whole_configuration_from(\"site.yaml\", Options::default())?;";
+    t.write(
+        "content/long.md",
+        &format!(
+            "---\ntitle: Long\n---\n\n```rust\n{long}\nlet b = 2;\n```\n\n```rust title=\"src/lib.rs\" linenos\n{long}\n```\n\n```console\n$ cargo install --locked --path . --root /usr/local/share/a-long-prefix\n```\n"
+        ),
+    );
+    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}/hl/"))) {
+        panic!("the highlight site does not build:\n{e}");
+    }
+    let _server = StaticServer::start(listener, t.root().join("public"), "/hl/");
+    let dir = screenshot_dir();
+    // For every block: [button bottom, first line top, button shown] in CSS pixels.
+    let overlaps = "[...document.querySelectorAll('.code-body')].map(body => { \
+        const b = body.querySelector('.code-copy').getBoundingClientRect(); \
+        const l = body.querySelector('.line').getBoundingClientRect(); \
+        const shown = getComputedStyle(body.querySelector('.code-copy')).display !== 'none'; \
+        return shown && b.bottom > l.top + 0.5 && b.top < l.bottom ? `button ${b.top}-${b.bottom} over line ${l.top}-${l.bottom}` : ''; \
+    }).filter(s => s).join('; ')";
+    for url in ["long/", "blocks/"] {
+        let url = format!("http://127.0.0.1:{port}/hl/{url}");
+        for scheme in ["light", "dark"] {
+            page.color_scheme(scheme);
+            for width in [375, 1280] {
+                page.viewport(width, 900);
+                page.goto(&url);
+                assert!(
+                    page.js_bool(
+                        "[...document.querySelectorAll('.code-copy')].every(b => !b.hidden)"
+                    )
+                );
+                if url.ends_with("long/") {
+                    page.screenshot(&dir.join(format!("highlight-long-{width}-{scheme}.png")));
+                }
+                let found = page.js_str(overlaps);
+                assert!(found.is_empty(), "{url} {scheme} {width} px: {found}");
+            }
+        }
+    }
+    // Without the script (its only effects undone): no button, and the first line starts at
+    // the block's usual padding, with nothing over it.
+    page.viewport(375, 900);
+    page.goto(&format!("http://127.0.0.1:{port}/hl/long/"));
+    page.js(
+        "document.querySelectorAll('.code-copy').forEach(b => b.hidden = true); \
+         document.querySelectorAll('.code-body').forEach(b => b.classList.remove('has-copy')); 0",
+    );
+    assert!(page.js_bool(
+        "[...document.querySelectorAll('.code-copy')].every(b => getComputedStyle(b).display === 'none')"
+    ));
+    let pad = page.js_f64(
+        "parseFloat(getComputedStyle(document.querySelector('.code-block pre')).paddingTop)",
+    );
+    assert!(
+        pad < 20.0,
+        "without the script the block keeps its usual padding ({pad} px)"
+    );
+    page.screenshot(&dir.join("highlight-long-375-nojs.png"));
+    page.assert_clean("the long-line page");
+}

@@ -1,6 +1,6 @@
 /* mekong default theme: the copy button of code blocks (issue 12).
  *
- * src/markdown/highlight.rs writes every block's button with the `hidden` attribute, so a page
+ * src/markdown/highlight/mod.rs writes every block's button with the `hidden` attribute, so a page
  * without this script shows no dead control. This script shows the buttons only where the
  * browser can copy, and copies what the reader sees: no hidden lines (they are not in the
  * page), no line numbers (generated content), and for console sessions only the commands,
@@ -95,6 +95,10 @@
       button.addEventListener("click", function (event) { copy(event.currentTarget); });
       if (S.copy) button.textContent = S.copy;
       button.hidden = false;
+      // highlight.css keeps a strip above the first line for the button, so it never covers
+      // code (a long first line on a phone); without this script there is neither.
+      var body = button.closest(".code-body");
+      if (body) body.classList.add("has-copy");
     }
   }
 

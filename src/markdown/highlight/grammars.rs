@@ -1,0 +1,82 @@
+//! Which grammar reads a language (issue 12): bat's curated Sublime Text grammars through
+//! two-face (about 220 languages) for most, and for the languages in [`FROM_SYNTECT`] the older
+//! grammar of the same name that syntect ships, because bat's is several times slower to parse
+//! for little visible gain (measured by `examples/grammar_bench.rs`, see bench/highlight.md).
+//!
+//! Both sets are loaded on first use and shared by every thread. A grammar is named in the
+//! block cache by [`Grammar::id`], so a block is never served from the other set's entry.
+
+use std::sync::OnceLock;
+use syntect::parsing::{SyntaxReference, SyntaxSet};
+
+/// two-face grammars (by name) that are read with syntect's own grammar (by name) instead.
+/// Instructions to parse the blocks of the 100-page code-heavy corpus (callgrind, with the
+/// regexes compiled; bench/highlight.md): Go 62.0 M with bat's grammar, 31.7 M with syntect's;
+/// JavaScript 223 M (bat's `JavaScript`), 248 M (`JavaScript (Babel)`, what `js` named), 155 M
+/// (syntect's). The other languages of the corpus differ by under 10%, or syntect has none.
+pub(super) const FROM_SYNTECT: &[(&str, &str)] = &[
+    ("Go", "Go"),
+    ("JavaScript", "JavaScript"),
+    ("JavaScript (Babel)", "JavaScript"),
+];
+
+/// A grammar and the set it belongs to (syntect parses a line with both).
+#[derive(Clone, Copy)]
+pub(super) struct Grammar<'s> {
+    pub set: &'s SyntaxSet,
+    pub syntax: &'s SyntaxReference,
+    from_syntect: bool,
+}
+
+impl Grammar<'_> {
+    /// The grammar's name in the block cache and its file.
+    pub fn id(&self) -> String {
+        if self.from_syntect {
+            format!("syntect {}", self.syntax.name)
+        } else {
+            self.syntax.name.clone()
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Grammars {
+    extra: OnceLock<SyntaxSet>,
+    defaults: OnceLock<SyntaxSet>,
+}
+
+impl Grammars {
+    /// two-face's set: the names and extensions a block may use.
+    pub fn extra(&self) -> &SyntaxSet {
+        self.extra.get_or_init(two_face::syntax::extra_newlines)
+    }
+
+    fn defaults(&self) -> &SyntaxSet {
+        self.defaults.get_or_init(SyntaxSet::load_defaults_newlines)
+    }
+
+    /// The grammar for a token (a language name or extension, lower-case, after aliases).
+    pub fn find(&self, token: &str) -> Option<Grammar<'_>> {
+        let ss = self.extra();
+        let syntax = ss.find_syntax_by_token(token).or_else(|| {
+            ss.syntaxes()
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(token))
+        })?;
+        if let Some((_, own)) = FROM_SYNTECT.iter().find(|(bat, _)| *bat == syntax.name) {
+            let defaults = self.defaults();
+            if let Some(own) = defaults.find_syntax_by_name(own) {
+                return Some(Grammar {
+                    set: defaults,
+                    syntax: own,
+                    from_syntect: true,
+                });
+            }
+        }
+        Some(Grammar {
+            set: ss,
+            syntax,
+            from_syntect: false,
+        })
+    }
+}
