@@ -156,7 +156,7 @@ fn stages(c: &mut Criterion) {
     let config = config::load(&root, &config::Overrides { base_url: None }).expect("site.yaml");
 
     // Every stage's input, computed once.
-    let (content, errors) = load::load(&root, false, false);
+    let (content, errors) = load::load(&root, false, false, false);
     no_errors("load", &errors);
     let (site, errors) = link::link(&content, &config.title);
     no_errors("link", &errors);
@@ -229,7 +229,7 @@ fn stages(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5));
 
     g.bench_function("load", |b| {
-        b.iter(|| black_box(load::load(&root, false, false)))
+        b.iter(|| black_box(load::load(&root, false, false, false)))
     });
     g.bench_function("link", |b| {
         b.iter(|| black_box(link::link(&content, &config.title)))
@@ -327,7 +327,7 @@ fn once() {
     };
     let config = config::load(&root, &config::Overrides { base_url: None }).expect("site.yaml");
     lap("config", &mut times);
-    let (content, errors) = load::load(&root, false, false);
+    let (content, errors) = load::load(&root, false, false, false);
     no_errors("load", &errors);
     lap("load", &mut times);
     let (site, errors) = link::link(&content, &config.title);

@@ -152,8 +152,12 @@ impl Prepared {
         highlighter: Arc<markdown::highlight::Highlighter>,
         lean: Option<&Path>,
     ) -> Result<Prepared, Error> {
-        let (mut content, mut errors) =
-            load::load(&opts.root, opts.drafts, config.title_from_heading);
+        let (mut content, mut errors) = load::load(
+            &opts.root,
+            opts.drafts,
+            config.title_from_heading,
+            lean.is_some(),
+        );
         errors.extend(link::i18n::place(&mut content, &config));
         let mut warnings: Vec<Diagnostic> =
             config::relative_base_warning(&config).into_iter().collect();
@@ -207,8 +211,11 @@ impl Prepared {
         let spill = lean.and_then(markdown::spill::Spill::create);
         let ids: Vec<link::NodeId> = p.site.nodes.ids().collect();
         let mut rendered = ids::IdVec::with_capacity(ids.len());
-        // In chunks: between two, a lean build frees the sources of the pages just rendered.
+        // In chunks: a lean load dropped the sources; each chunk's are read back, then freed.
+        let content_dir = opts.root.join("content");
         for chunk in ids.chunks(if lean.is_some() { 512 } else { usize::MAX }) {
+            let docs = chunk.iter().filter_map(|&id| p.site.nodes[id].doc);
+            errors.extend(load::read_back(&mut p.content.docs, docs, &content_dir));
             // Each language marks its own glossary's terms (issue 20).
             let envs: Vec<markdown::Env> = (0..p.config.glossaries().len())
                 .map(|l| p.markdown_env_for(l))

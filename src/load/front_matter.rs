@@ -117,13 +117,7 @@ pub fn parse_doc(
     title_from_heading: bool,
 ) -> Result<Doc, Vec<Diagnostic>> {
     let shown = Path::new("content").join(rel);
-    let mut text = match text.strip_prefix('\u{feff}') {
-        Some(t) => t.to_string(),
-        None => text,
-    };
-    if text.contains('\r') {
-        text = text.replace("\r\n", "\n").replace('\r', "\n");
-    }
+    let text = normalize_text(text);
     let how = "start the file with front matter:\n---\ntitle: My page\n---";
     if text.trim().is_empty() {
         return Err(vec![
@@ -160,6 +154,7 @@ pub fn parse_doc(
                 body_line,
                 source: None,
                 text,
+                dropped: None,
             });
         }
         return Err(vec![
@@ -229,7 +224,20 @@ pub fn parse_doc(
         body_line,
         source: None,
         text,
+        dropped: None,
     })
+}
+
+/// A Markdown file's text as mekong reads it: without a BOM, with line ends normalized to `\n`.
+pub fn normalize_text(text: String) -> String {
+    let mut text = match text.strip_prefix('\u{feff}') {
+        Some(t) => t.to_string(),
+        None => text,
+    };
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    text
 }
 
 /// The text of an ATX `# ` heading that is the first non-blank line at or after `from`, and

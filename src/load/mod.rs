@@ -18,7 +18,7 @@ mod data;
 mod front_matter;
 pub mod git;
 
-pub use front_matter::{FrontMatter, KeyLines, parse_doc};
+pub use front_matter::{FrontMatter, KeyLines, normalize_text, parse_doc};
 
 /// Whether a Markdown file is a page or a section's `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,11 +53,31 @@ pub struct Doc {
     /// A translation's own file relative to `content/` (`topics/trade.fr.md`), when `rel` is
     /// the place `link::i18n` gave it in its language's tree (`fr/topics/trade.md`), issue 20.
     pub source: Option<String>,
+    /// Set while `text` is dropped ([`Doc::drop_text`]): what the text was, so that
+    /// [`Doc::reload`] reads back exactly it.
+    pub dropped: Option<Stamp>,
+}
+
+/// The length and CRC-32 of a dropped text: a file saved again during the build is noticed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: usize,
+    crc: u32,
+}
+
+impl Stamp {
+    fn of(text: &str) -> Stamp {
+        Stamp {
+            len: text.len(),
+            crc: crc32fast::hash(text.as_bytes()),
+        }
+    }
 }
 
 impl Doc {
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        // Empty while the text is dropped (never read then: `reload` comes first).
+        self.text.get(self.body_start..).unwrap_or("")
     }
 
     /// The path as the user sees it in messages: `content/topics/trade.md`.
@@ -68,6 +88,40 @@ impl Doc {
     /// The file's own path relative to `content/` (a translation's, not its place).
     pub fn file(&self) -> &str {
         self.source.as_deref().unwrap_or(&self.rel)
+    }
+
+    /// Frees the text until [`Doc::reload`] (a lean build, issue 17: a site of 100,000 pages
+    /// would hold 700 MB of sources from load to the Markdown stage, which needs them only a
+    /// chunk at a time). Nothing between load and the Markdown stage reads the text.
+    pub fn drop_text(&mut self) {
+        if self.dropped.is_none() {
+            self.dropped = Some(Stamp::of(&self.text));
+            self.text = String::new();
+        }
+    }
+
+    /// Reads a dropped text back from `content_dir` (`None` if the text is here). The file
+    /// must still hold the text that load parsed: else an error, rather than a page whose
+    /// front matter and body disagree. [`Doc::restore`] puts it back.
+    pub fn read_back(&self, content_dir: &Path) -> Result<Option<String>, Diagnostic> {
+        let Some(stamp) = self.dropped else {
+            return Ok(None);
+        };
+        let shown = self.shown();
+        let text = normalize_text(fs::read_to_string(&content_dir.join(self.file()), &shown)?);
+        if Stamp::of(&text) != stamp {
+            return Err(
+                Diagnostic::new(&shown, "the file changed while the build was running")
+                    .hint("run the build again once the file is saved"),
+            );
+        }
+        Ok(Some(text))
+    }
+
+    /// Puts back a text that [`Doc::read_back`] read.
+    pub fn restore(&mut self, text: String) {
+        self.text = text;
+        self.dropped = None;
     }
 
     /// The folder of the file relative to `content/`: `topics` (or `` at the root).
@@ -114,11 +168,13 @@ id_type!(
     DocId
 );
 
-/// Reads `root/content` and `root/static`. Returns what loaded and every problem found.
+/// Reads `root/content` and `root/static`. Returns what loaded and every problem found. With
+/// `lean`, each doc's text is dropped once its front matter is parsed ([`Doc::drop_text`]).
 pub fn load(
     root: &Path,
     include_drafts: bool,
     title_from_heading: bool,
+    lean: bool,
 ) -> (Content, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut content = Content::default();
@@ -167,7 +223,13 @@ pub fn load(
             let shown = Path::new("content").join(&rel);
             let doc = fs::read_to_string(&abs, &shown)
                 .map_err(|d| vec![d])
-                .and_then(|text| parse_doc(&rel, text, title_from_heading));
+                .and_then(|text| parse_doc(&rel, text, title_from_heading))
+                .map(|mut doc| {
+                    if lean {
+                        doc.drop_text();
+                    }
+                    doc
+                });
             (rel, doc)
         })
         .collect();
@@ -187,6 +249,28 @@ pub fn load(
     docs.sort_by(|a, b| a.rel.cmp(&b.rel));
     content.docs = docs.into();
     (content, errors)
+}
+
+/// Reads back, in parallel, the dropped texts of `which` ([`Doc::read_back`]); the problems.
+pub fn read_back(
+    docs: &mut IdVec<DocId, Doc>,
+    which: impl Iterator<Item = DocId>,
+    content_dir: &Path,
+) -> Vec<Diagnostic> {
+    let which: Vec<DocId> = which.collect();
+    let texts: Vec<(DocId, Result<Option<String>, Diagnostic>)> = which
+        .par_iter()
+        .map(|&i| (i, docs[i].read_back(content_dir)))
+        .collect();
+    let mut errors = Vec::new();
+    for (i, text) in texts {
+        match text {
+            Ok(Some(text)) => docs[i].restore(text),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    errors
 }
 
 /// Every file a build reads from the site folder, by the same walk and rules as [`load`] and
@@ -357,4 +441,35 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
         || name.ends_with(".swx")
         || name.ends_with(".bak")
         || name.ends_with(".tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Id;
+
+    #[test]
+    fn a_dropped_text_reads_back_the_same_or_reports_a_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "\u{feff}---\r\ntitle: A\r\n---\r\nBody \u{e9}.\r\n";
+        std::fs::write(dir.path().join("a.md"), text).unwrap();
+        let mut doc = parse_doc("a.md", text.to_string(), false).unwrap();
+        let whole = doc.text.clone();
+        doc.drop_text();
+        assert!(doc.text.is_empty());
+        assert_eq!(doc.body(), "", "no panic while dropped");
+        let mut docs: IdVec<DocId, Doc> = vec![doc.clone()].into();
+        assert!(read_back(&mut docs, std::iter::once(DocId::new(0)), dir.path()).is_empty());
+        assert_eq!(docs[DocId::new(0)].text, whole);
+        assert_eq!(docs[DocId::new(0)].body(), "Body \u{e9}.\n");
+        // Saved again between load and its Markdown chunk: the same length, other bytes.
+        std::fs::write(dir.path().join("a.md"), text.replace('A', "B")).unwrap();
+        let mut docs: IdVec<DocId, Doc> = vec![doc].into();
+        let errors = read_back(&mut docs, std::iter::once(DocId::new(0)), dir.path());
+        let e = format!("{}", errors[0]);
+        assert!(
+            e.contains("content/a.md") && e.contains("changed while the build"),
+            "{e}"
+        );
+    }
 }
