@@ -10,6 +10,8 @@
 //! - `mekong_no_tmpfs`: this user cannot mount a tmpfs (a full disk, or a read-only folder
 //!   for root);
 //! - `mekong_case_insensitive_tmp`: the temporary folder's file system folds case.
+//! - `mekong_no_strace`: `strace` does not run, so the fsync tests
+//!   (tests/integration/write_safety.rs), which read a build's syscalls, are ignored.
 //! - `mekong_no_vnu`: no `java` on PATH or no Nu HTML checker jar (`$MEKONG_VNU_JAR`, else
 //!   `target/vnu/node_modules/vnu-jar/build/dist/vnu.jar`, where `.ci/run` installs the npm
 //!   package `vnu-jar`), so the HTML validation test (tests/integration/vnu.rs) is ignored.
@@ -40,6 +42,7 @@ const CFGS: &[&str] = &[
     "mekong_no_tmpfs",
     "mekong_case_insensitive_tmp",
     "mekong_no_vnu",
+    "mekong_no_strace",
 ];
 
 fn main() {
@@ -84,6 +87,15 @@ fn main() {
     }
     if !has_vnu() {
         set.push("mekong_no_vnu");
+    }
+    if !Command::new("strace")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        set.push("mekong_no_strace");
     }
     for cfg in set {
         println!("cargo::rustc-cfg={cfg}");

@@ -7,7 +7,8 @@ Starts `mekong serve --port 0` on SITE_DIR, listens to /__mekong/events like an 
 then appends a line to content/PAGE_REL EDITS times (default 9) and prints the median time from the
 write to the `reload` event, and serve's own rebuild times. The page is restored afterwards.
 PAGE_REL may also be `templates/NAME` or `static/NAME` (a path from the site root): then that
-file is edited (an HTML comment or a CSS comment is appended), which rebuilds the whole site.
+file is edited (an HTML comment is put before a template's last `{% endblock`, or at its end; a
+CSS comment is appended), which rebuilds the whole site.
 """
 import http.client, os, re, statistics, subprocess, sys, threading, time
 
@@ -49,7 +50,10 @@ try:
             if path.endswith(".css"):
                 f.write(original + f"\n/* edit {i} */\n")
             elif "/templates/" in path:
-                f.write(original + f"\n<!-- edit {i} -->\n")
+                # A child template allows no text outside its blocks: the edit goes into the last.
+                at = original.rfind("{% endblock")
+                at = len(original) if at < 0 else at
+                f.write(original[:at] + f"<!-- edit {i} -->" + original[at:])
             else:
                 f.write(original + f"\n\nEdit number {i}.\n")
         while len(events) == seen and time.monotonic() - start < 120:

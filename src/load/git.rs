@@ -1,127 +1,178 @@
 //! "Last updated" from the repository's history (issue 13): with `last_updated: git` in
-//! site.yaml, each page shows the date of the last commit that changed its file. Read with
-//! [gix](https://crates.io/crates/gix), in-process: no `git` binary is needed.
+//! site.yaml, each page shows the date of the last commit that changed its file. Read with the
+//! `git` binary, as Starlight and Docusaurus do: one `git log` for the whole site.
 //!
-//! The walk follows first parents from `HEAD` (the history of the branch as it was published:
-//! a page changed on a merged branch dates from the merge) and, at each commit, compares the
-//! page files' blob ids with the parent's, so it reads a few tree entries per commit and stops
-//! as soon as every page has its date. A site that is not in a repository, a shallow clone
-//! whose history stops before a page's last change, or a page not committed yet, builds fine:
-//! those pages have no date, and the build says why once (a warning), not once per page.
+//! The log follows first parents from `HEAD` (the history of the branch as it was published:
+//! a page changed on a merged branch dates from the merge), newest first, limited to the
+//! site's `content/`; a page's date is that of the first commit that names it, and reading
+//! stops as soon as every page has one. A site that is not in a repository, a shallow clone
+//! whose history stops before a page's last change, a page not committed yet, or a machine
+//! without git, builds fine: those pages have no date, and the build says why once (a
+//! warning), not once per page.
 
 use crate::error::Diagnostic;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Command, Stdio};
 
-/// How many commits the walk reads at most (a very long history ends the walk there).
-const MAX_COMMITS: usize = 200_000;
+/// `git -C DIR` with output that parses the same whatever the user's configuration says.
+fn git(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "log.showSignature=false",
+            "-c",
+            "core.quotePath=false",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// What `git ARGS` prints, if it ran and succeeded; `Err` when git could not be started.
+fn output(dir: &Path, args: &[&str]) -> Result<Option<String>, std::io::Error> {
+    let out = git(dir).args(args).output()?;
+    Ok(out
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim_end().to_string()))
+}
 
 /// The last-commit date (`YYYY-MM-DD`, in the committer's time zone) of each of `rels` (paths
 /// relative to `content/`), and a warning naming the pages left without one and why.
 pub fn last_updated(root: &Path, rels: &[&str]) -> (HashMap<String, String>, Option<Diagnostic>) {
     let mut dates = HashMap::new();
-    let warn = |why: String, hint: &str| Some(Diagnostic::new("site.yaml", why).hint(hint));
-    let repo = match gix::discover(root) {
-        Ok(r) => r,
+    let warn = |why: &str, hint: &str| {
+        Some(
+            Diagnostic::new(
+                "site.yaml",
+                format!("`last_updated: git`: {why}, so pages show no last-updated date"),
+            )
+            .hint(hint),
+        )
+    };
+    let top = match output(
+        root,
+        &["rev-parse", "--is-inside-work-tree", "--show-toplevel"],
+    ) {
         Err(_) => {
             return (
                 dates,
                 warn(
-                    "`last_updated: git`: the site is not in a git repository, so pages show no last-updated date".into(),
-                    "build from a clone of the repository, or remove `last_updated`",
+                    "git was not found",
+                    "install git (`apt-get install git`), or remove `last_updated`",
                 ),
             );
         }
+        Ok(None) => {
+            // Not a repository, or a repository without a work tree (a bare one).
+            let why = match output(root, &["rev-parse", "--git-dir"]) {
+                Ok(Some(_)) => (
+                    "the repository has no work tree",
+                    "build from a checkout of the repository",
+                ),
+                _ => (
+                    "the site is not in a git repository",
+                    "build from a clone of the repository, or remove `last_updated`",
+                ),
+            };
+            return (dates, warn(why.0, why.1));
+        }
+        Ok(Some(out)) => out,
     };
-    let (Some(workdir), Ok(site)) = (repo.workdir().map(Path::to_path_buf), root.canonicalize())
-    else {
+    let mut lines = top.lines();
+    let (Some("true"), Some(workdir)) = (lines.next(), lines.next()) else {
         return (
             dates,
             warn(
-                "`last_updated: git`: the repository has no work tree, so pages show no last-updated date".into(),
+                "the repository has no work tree",
                 "build from a checkout of the repository",
             ),
         );
     };
-    let prefix = match site.strip_prefix(workdir.canonicalize().unwrap_or(workdir)) {
-        Ok(p) => p.to_string_lossy().replace('\\', "/"),
-        Err(_) => String::new(),
+    let workdir = Path::new(workdir);
+    let prefix = root
+        .canonicalize()
+        .ok()
+        .and_then(|site| {
+            let w = workdir
+                .canonicalize()
+                .unwrap_or_else(|_| workdir.to_path_buf());
+            site.strip_prefix(w)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_default();
+    let content = if prefix.is_empty() {
+        "content".to_string()
+    } else {
+        format!("{prefix}/content")
     };
-    let in_repo = |rel: &str| {
-        if prefix.is_empty() {
-            format!("content/{rel}")
-        } else {
-            format!("{prefix}/content/{rel}")
-        }
-    };
-    let shallow = repo.is_shallow().unwrap_or(false);
-    let Ok(mut commit) = repo.head_commit() else {
+    if !matches!(
+        output(workdir, &["rev-parse", "-q", "--verify", "HEAD"]),
+        Ok(Some(_))
+    ) {
         return (
             dates,
             warn(
-                "`last_updated: git`: the repository has no commit yet, so pages show no last-updated date".into(),
+                "the repository has no commit yet",
                 "commit the site, then build again",
             ),
         );
-    };
-    // Pages still looking for their date: (rel, path in the repository, blob id in `commit`).
-    let entry_id = |tree: &gix::Tree<'_>, path: &str| {
-        tree.lookup_entry_by_path(path)
+    }
+    let shallow = matches!(
+        output(workdir, &["rev-parse", "--is-shallow-repository"])
             .ok()
             .flatten()
-            .map(|e| e.object_id())
+            .as_deref(),
+        Some("true")
+    );
+    let spec = format!(":(top,literal){content}");
+    // The pages in HEAD's tree; the others are not committed yet.
+    let committed: HashSet<String> = match git(workdir)
+        .args([
+            "ls-tree",
+            "-r",
+            "-z",
+            "--name-only",
+            "--full-tree",
+            "HEAD",
+            "--",
+            &spec,
+        ])
+        .output()
+    {
+        Ok(o) if o.status.success() => o
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|n| !n.is_empty())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect(),
+        _ => HashSet::new(),
     };
     let mut uncommitted: Vec<&str> = Vec::new();
-    let mut pending: Vec<(&str, String, Option<gix::ObjectId>)> = Vec::new();
-    if let Ok(tree) = commit.tree() {
-        for rel in rels {
-            let path = in_repo(rel);
-            match entry_id(&tree, &path) {
-                Some(id) => pending.push((*rel, path, Some(id))),
-                None => uncommitted.push(rel),
-            }
+    let mut pending: HashMap<String, &str> = HashMap::new();
+    for rel in rels {
+        let path = format!("{content}/{rel}");
+        if committed.contains(&path) {
+            pending.insert(path, rel);
+        } else {
+            uncommitted.push(rel);
         }
     }
     let mut history_ends_early = false;
-    for _ in 0..MAX_COMMITS {
-        if pending.is_empty() {
-            break;
-        }
-        let date = commit.time().ok().map(|t| civil_date(t.seconds, t.offset));
-        let parent = commit.parent_ids().next().map(|id| id.detach());
-        let parent = match parent {
-            None => None,
-            Some(id) => match repo.find_commit(id) {
-                Ok(p) => Some(p),
-                Err(_) => {
-                    // A shallow clone: the parent is not here, so nothing older is known.
-                    history_ends_early = true;
-                    break;
-                }
-            },
-        };
-        let parent_tree = parent.as_ref().and_then(|p| p.tree().ok());
-        pending.retain_mut(|(rel, path, id)| {
-            let before = parent_tree.as_ref().and_then(|t| entry_id(t, path));
-            if *id != before && id.is_some() {
-                if let Some(d) = &date {
-                    dates.insert(rel.to_string(), d.clone());
-                }
-                return false;
-            }
-            *id = before;
-            true
-        });
-        match parent {
-            Some(p) => commit = p,
-            None => break,
-        }
+    if !pending.is_empty() {
+        history_ends_early = read_log(workdir, &spec, shallow, &mut pending, &mut dates);
     }
-    let missing: Vec<&str> = if history_ends_early || shallow {
-        pending.iter().map(|(rel, _, _)| *rel).collect()
+    let mut missing: Vec<&str> = if history_ends_early {
+        pending.values().copied().collect()
     } else {
         Vec::new()
     };
+    missing.sort_unstable();
     let list = |rels: &[&str]| {
         let names: Vec<String> = rels
             .iter()
@@ -134,20 +185,26 @@ pub fn last_updated(root: &Path, rels: &[&str]) -> (HashMap<String, String>, Opt
         }
     };
     let warning = if !missing.is_empty() {
-        warn(
-            format!(
-                "`last_updated: git`: no last-updated date for {}: the clone is shallow, and its history stops before their last change",
-                list(&missing)
-            ),
-            "fetch the whole history (`git fetch --unshallow`; with actions/checkout, `fetch-depth: 0`)",
+        Some(
+            Diagnostic::new(
+                "site.yaml",
+                format!(
+                    "`last_updated: git`: no last-updated date for {}: the clone is shallow, and its history stops before their last change",
+                    list(&missing)
+                ),
+            )
+            .hint("fetch the whole history (`git fetch --unshallow`; with actions/checkout, `fetch-depth: 0`)"),
         )
     } else if !uncommitted.is_empty() {
-        warn(
-            format!(
-                "`last_updated: git`: no last-updated date for {}: not committed yet",
-                list(&uncommitted)
-            ),
-            "commit them; their date is then the commit's",
+        Some(
+            Diagnostic::new(
+                "site.yaml",
+                format!(
+                    "`last_updated: git`: no last-updated date for {}: not committed yet",
+                    list(&uncommitted)
+                ),
+            )
+            .hint("commit them; their date is then the commit's"),
         )
     } else {
         None
@@ -155,38 +212,72 @@ pub fn last_updated(root: &Path, rels: &[&str]) -> (HashMap<String, String>, Opt
     (dates, warning)
 }
 
+/// Reads `git log` newest first and dates each pending page (path in the repository -> rel)
+/// by the first commit that names it, until none is pending. In a shallow clone a commit
+/// without parents is where the history was cut: the files it names are not dated (their last
+/// change may be older), and the return value says the history ended early.
+fn read_log(
+    workdir: &Path,
+    spec: &str,
+    shallow: bool,
+    pending: &mut HashMap<String, &str>,
+    dates: &mut HashMap<String, String>,
+) -> bool {
+    let Ok(mut child) = git(workdir)
+        .args([
+            "log",
+            "--first-parent",
+            "--no-renames",
+            "--no-color",
+            "-z",
+            "--format=%x01%P%x02%cs",
+            "--name-only",
+            "--",
+            spec,
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+    else {
+        return true;
+    };
+    let mut ended_early = false;
+    if let Some(stdout) = child.stdout.take() {
+        // Each commit: `\x01PARENTS\x02DATE\0\nNAME\0NAME\0...`.
+        for record in BufReader::new(stdout).split(0x01) {
+            let Ok(record) = record else { break };
+            let Some(head_end) = record.iter().position(|&b| b == 0) else {
+                continue;
+            };
+            let header = String::from_utf8_lossy(&record[..head_end]);
+            let Some((parents, date)) = header.split_once('\x02') else {
+                continue;
+            };
+            let cut = shallow && parents.trim().is_empty();
+            for name in record[head_end + 1..].split(|&b| b == 0) {
+                let name = name.strip_prefix(b"\n").unwrap_or(name);
+                if name.is_empty() {
+                    continue;
+                }
+                let name = String::from_utf8_lossy(name);
+                if cut {
+                    ended_early |= pending.contains_key(name.as_ref());
+                } else if let Some(rel) = pending.remove(name.as_ref()) {
+                    dates.insert(rel.to_string(), date.to_string());
+                }
+            }
+            if pending.is_empty() || cut {
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    ended_early || (shallow && !pending.is_empty())
+}
+
 /// The id of the commit at `HEAD`, for the build record: a new commit changes dates.
 pub fn head(root: &Path) -> Option<String> {
-    let repo = gix::discover(root).ok()?;
-    Some(repo.head_id().ok()?.to_string())
-}
-
-/// `YYYY-MM-DD` of a Unix time at a UTC offset in seconds (Howard Hinnant's civil_from_days).
-fn civil_date(seconds: i64, offset: i32) -> String {
-    let days = (seconds + i64::from(offset)).div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_follow_the_committers_time_zone() {
-        assert_eq!(civil_date(0, 0), "1970-01-01");
-        assert_eq!(civil_date(1_533_168_000, 0), "2018-08-02");
-        // 23:30 UTC on 2018-08-01 is already 2018-08-02 in Singapore (UTC+8).
-        assert_eq!(civil_date(1_533_166_200, 8 * 3600), "2018-08-02");
-        assert_eq!(civil_date(1_533_166_200, 0), "2018-08-01");
-        assert_eq!(civil_date(951_782_400, 0), "2000-02-29");
-    }
+    output(root, &["rev-parse", "-q", "--verify", "HEAD"])
+        .ok()
+        .flatten()
 }

@@ -524,8 +524,8 @@ fn errors_on_a_missing_image_and_a_broken_component_template() {
     );
 }
 
-/// Runs git in the site folder (to set up a history; mekong itself reads it with gix, so
-/// only these tests need the binary). Always `Some`: a missing git fails the test.
+/// Runs git in the site folder (to set up a history; mekong reads it with the same binary).
+/// Always `Some`: a missing git fails the test.
 fn git(t: &SiteTest, args: &[&str], date: &str) -> Option<()> {
     let out = std::process::Command::new("git")
         .args(args)
@@ -651,6 +651,31 @@ fn a_shallow_clone_or_no_repository_builds_and_says_why_once() {
         a.contains("datetime=\"2021-05-06\""),
         "the shallow history still dates a.md"
     );
+}
+
+/// Without a `git` binary the build still succeeds, and says once why pages have no date.
+#[test]
+fn a_machine_without_git_builds_and_says_why_once() {
+    let Some(t) = with_history() else { return };
+    let no_git = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mekong"))
+        .args(["build", "--root"])
+        .arg(t.root())
+        .env("PATH", no_git.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches("last_updated: git").count(),
+        1,
+        "one warning: {stderr}"
+    );
+    assert!(
+        stderr.contains("`last_updated: git`: git was not found, so pages show no last-updated date"),
+        "{stderr}"
+    );
+    assert!(!t.main_of("public/a/index.html").contains("Last updated"));
 }
 
 #[test]

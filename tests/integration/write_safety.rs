@@ -1,7 +1,8 @@
 //! The atomic write's edge cases (issue 15, "Atomic write"): data made durable before the swap,
 //! the two-rename fallback where `renameat2(RENAME_EXCHANGE)` is missing, `public/` as a
-//! symlink and as a mount point. Tests that need a tool or a privilege the machine lacks say
-//! "skipped: …" and pass, except under `CI=true`, where they fail.
+//! symlink and as a mount point. Tests that need a tool or a privilege the machine lacks are
+//! ignored with the reason (build.rs's `mekong_no_strace`, `mekong_no_tmpfs`), except under
+//! `CI=true`, where they run and fail if the machine lacks it.
 
 use crate::support::SiteTest;
 use std::path::{Path, PathBuf};
@@ -90,12 +91,9 @@ fn run_env(t: &SiteTest, args: &[&str], env: &[(&str, &str)]) -> std::process::O
     c.output().unwrap()
 }
 
-/// Fails under CI=true, where every test must run; elsewhere says why it is skipped.
-fn skip(why: &str) {
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("cannot run under CI=true: {why}");
-    }
-    eprintln!("skipped: {why}");
+/// A test that is not ignored and finds the machine lacking fails, saying what it lacks.
+fn lacking(why: &str) -> ! {
+    panic!("cannot run: {why}");
 }
 
 fn expected(version: u32) -> Vec<(String, String)> {
@@ -109,10 +107,9 @@ fn expected(version: u32) -> Vec<(String, String)> {
 // ------------------------------------------------------------------------------------------
 
 /// The syscalls of one `mekong build`, with file descriptors shown as paths (`strace -y`).
-fn traced_build(t: &SiteTest, extra: &[&str]) -> Option<Vec<String>> {
+fn traced_build(t: &SiteTest, extra: &[&str]) -> Vec<String> {
     if Command::new("strace").arg("-V").output().is_err() {
-        skip("strace is not installed (apt-get install strace)");
-        return None;
+        lacking("strace is not installed (apt-get install strace, then touch build.rs)");
     }
     let log = t.root().join("strace.log");
     let status = Command::new("strace")
@@ -132,7 +129,7 @@ fn traced_build(t: &SiteTest, extra: &[&str]) -> Option<Vec<String>> {
     assert!(status.success(), "the traced build failed");
     let text = std::fs::read_to_string(&log).unwrap();
     std::fs::remove_file(&log).unwrap();
-    Some(text.lines().map(str::to_string).collect())
+    text.lines().map(str::to_string).collect()
 }
 
 /// The index of the first line that swaps the new site in: `rename*(… ".public.staging-…",
@@ -163,13 +160,12 @@ fn synced(l: &str) -> Option<&str> {
 /// file and the staging folder are synced before the swap, the parent folder after it.
 /// Regression for issue 15 ("Atomic write": fsync).
 #[test]
+#[cfg_attr(mekong_no_strace, ignore = "strace not found: apt-get install strace")]
 fn syncs_new_files_and_folders_before_the_swap_and_the_parent_after() {
     let t = site(1);
     t.build_ok();
     write_version(&t, 2);
-    let Some(lines) = traced_build(&t, &[]) else {
-        return;
-    };
+    let lines = traced_build(&t, &[]);
     let swap = swap_line(&lines);
     let root = t.root().canonicalize().unwrap();
     let before: Vec<&str> = lines[..swap].iter().filter_map(|l| synced(l)).collect();
@@ -199,11 +195,10 @@ fn syncs_new_files_and_folders_before_the_swap_and_the_parent_after() {
 /// `--no-fsync` skips every sync (for throwaway builds); the site is the same.
 /// Issue 15 ("Atomic write": fsync, "offer --no-fsync").
 #[test]
+#[cfg_attr(mekong_no_strace, ignore = "strace not found: apt-get install strace")]
 fn no_fsync_builds_the_same_site_without_syncing() {
     let t = site(2);
-    let Some(lines) = traced_build(&t, &["--no-fsync"]) else {
-        return;
-    };
+    let lines = traced_build(&t, &["--no-fsync"]);
     assert!(
         !lines.iter().any(|l| is_sync(l)),
         "--no-fsync still syncs:\n{}",
@@ -391,12 +386,15 @@ fn dev(p: &Path) -> u64 {
 /// nothing is left behind. Regression for issue 15 ("Atomic write": public/ as a mount point).
 #[cfg(target_os = "linux")]
 #[test]
+#[cfg_attr(
+    mekong_no_tmpfs,
+    ignore = "cannot mount a tmpfs here (needs root and a sandbox that allows mount)"
+)]
 fn builds_into_an_output_that_is_a_mount_point() {
     let t = site(1);
     let public = t.root().join("public");
     let Some(_mount) = Mount::tmpfs(&public) else {
-        skip("cannot mount a tmpfs here (needs root and a sandbox that allows mount)");
-        return;
+        lacking("cannot mount a tmpfs here (needs root and a sandbox that allows mount)");
     };
     assert_ne!(dev(&public), dev(t.root()), "the tmpfs is not mounted");
     std::fs::create_dir_all(public.join(".git")).unwrap();
