@@ -672,7 +672,8 @@ fn a_machine_without_git_builds_and_says_why_once() {
         "one warning: {stderr}"
     );
     assert!(
-        stderr.contains("`last_updated: git`: git was not found, so pages show no last-updated date"),
+        stderr
+            .contains("`last_updated: git`: git was not found, so pages show no last-updated date"),
         "{stderr}"
     );
     assert!(!t.main_of("public/a/index.html").contains("Last updated"));
