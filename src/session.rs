@@ -69,6 +69,9 @@ impl SearchJob {
 pub enum Applied {
     /// Only what shows the saved pages was rendered again.
     Updated,
+    /// Every page was rendered again with the changed templates, from the Markdown already
+    /// rendered (no load, no Markdown stage).
+    Rerendered,
     /// The whole site was built again.
     Rebuilt,
 }
@@ -78,8 +81,9 @@ pub enum Applied {
 /// and returns how, with the output paths whose bytes changed.
 ///
 /// A change goes through [`Session::update`] when every changed file is the body of a Markdown
-/// page that the session knows and no earlier change failed; anything else, or an update that
-/// cannot tell what depends on the change, builds the site again. A full build runs outside
+/// page that the session knows and no earlier change failed; a change to page templates alone
+/// renders every page again from the kept Markdown ([`Applied::Rerendered`]); anything else, or
+/// an update that cannot tell what depends on the change, builds the site again. A full build runs outside
 /// the lock (requests keep being answered from the last good build) and replaces the session
 /// only if it succeeds. On failure the last good build stays in `slot`, marked as failing.
 pub fn apply(
@@ -128,6 +132,31 @@ pub fn apply(
             }
         }
     }
+    if !changed.is_empty() && changed.iter().all(|p| is_page_template(&opts.root, p)) {
+        let guard = slot.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = guard.as_ref().filter(|s| !s.failing) {
+            let rendered = old.prepared.render(&opts.root, Arc::new(Memory), false);
+            drop(guard);
+            let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(session) = guard.as_mut() {
+                return match rendered {
+                    Ok((output, templates, _, link_warnings)) => {
+                        let diff = differing(&session.output, &output);
+                        session.output = output;
+                        session.templates = templates;
+                        session.version = Arc::new(());
+                        session.warnings = session.prepared.warnings.clone();
+                        session.warnings.extend(link_warnings);
+                        Ok((Applied::Rerendered, diff))
+                    }
+                    Err(e) => {
+                        session.failing = true;
+                        Err(e)
+                    }
+                };
+            }
+        }
+    }
     let highlighter = slot
         .read()
         .unwrap_or_else(|e| e.into_inner())
@@ -151,6 +180,17 @@ pub fn apply(
             Err(e)
         }
     }
+}
+
+/// Whether `path` (absolute, or relative to `root`) is a page template: a file under
+/// `templates/` other than the components under `templates/components/`, which Markdown
+/// calls too. Templates are read by render alone, so a change to one renders the kept
+/// Markdown again; a component, like any other input, rebuilds the site.
+fn is_page_template(root: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut parts = rel.components().map(|c| c.as_os_str());
+    parts.next().is_some_and(|c| c == "templates")
+        && parts.next().is_some_and(|c| c != "components")
 }
 
 /// Output paths whose bytes differ between two builds (copied files compare by source path).

@@ -305,6 +305,7 @@ fn rebuild(opts: &crate::Options, live: &Live, changed: &[PathBuf]) {
             }
             let what = match how {
                 Applied::Updated => "re-rendered the page",
+                Applied::Rerendered => "re-rendered every page with the new templates",
                 Applied::Rebuilt => "rebuilt the site",
             };
             let had_error = live

@@ -929,3 +929,64 @@ fn serve_refreshes_the_search_index_after_a_body_edit() {
             })
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Template edits: rendered again from the kept Markdown.
+
+/// Issue 14 ("a template edit re-served within 3 s"): a change to page templates alone renders
+/// every page again from the Markdown the session holds, without loading or rendering
+/// Markdown again, and the result equals a fresh build; a new template and a get_page reader
+/// too. A component under `templates/components/` (Markdown calls it) rebuilds the site.
+#[test]
+fn a_template_edit_renders_every_page_again_and_equals_a_fresh_build() {
+    let t = site(&[
+        ("content/_index.md", "---\ntitle: Home\n---\nHome.\n"),
+        (
+            "content/a.md",
+            "---\ntitle: A\ntemplate: mine.html\n---\nPage A, {{ badge(text=\"new\") }}.\n",
+        ),
+        ("content/b.md", "---\ntitle: B\n---\nPage B.\n"),
+        (
+            "templates/mine.html",
+            "{% extends \"base.html\" %}{% block main %}<p>mine</p>{{ page.content | safe }}{% endblock main %}\n",
+        ),
+        (
+            "templates/components/badge.html",
+            "{% component badge(text: string) %}<b>{{ text }}</b>{% endcomponent badge %}\n",
+        ),
+    ]);
+    let o = serve_opts(&t);
+    let slot = started(&o);
+    t.write(
+        "templates/mine.html",
+        "{% extends \"base.html\" %}{% block main %}{% set b = get_page(path=\"b.md\") %}<p>mine, edited: {{ b.title }}</p>{{ page.content | safe }}{% endblock main %}\n",
+    );
+    let (how, diff) = saved(&slot, &o, &["templates/mine.html"]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(how, Applied::Rerendered);
+    assert_eq!(
+        diff,
+        ["a/index.html"],
+        "only the page that uses the template changed"
+    );
+    assert!(file_of(&slot, "a/index.html").contains("mine, edited: B"));
+    assert_fresh(&slot, &o);
+    // A page template that did not exist: the default theme's page.html is overridden.
+    t.write(
+        "templates/page.html",
+        "{% extends \"default/page.html\" %}{% block prose %}<p>site page</p>{{ super() }}{% endblock prose %}\n",
+    );
+    let (how, _) = saved(&slot, &o, &["templates/page.html"]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(how, Applied::Rerendered);
+    assert!(file_of(&slot, "b/index.html").contains("site page"));
+    assert_fresh(&slot, &o);
+    // A component changes the Markdown's output: the whole site is built again.
+    t.write(
+        "templates/components/badge.html",
+        "{% component badge(text: string) %}<i>{{ text }}</i>{% endcomponent badge %}\n",
+    );
+    let (how, _) =
+        saved(&slot, &o, &["templates/components/badge.html"]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(how, Applied::Rebuilt);
+    assert!(file_of(&slot, "a/index.html").contains("<i>new</i>"));
+    assert_fresh(&slot, &o);
+}
