@@ -4,16 +4,18 @@
 //!
 //! `lib::build` reads the record and computes [`Record::key`] before doing any work, under the
 //! output's lock: when the inputs hash the same and the output folder holds exactly the
-//! recorded files, untouched ([`Record::intact`]), the build stops there and writes nothing. An input whose stamp (size, mtime, ctime, inode)
+//! recorded files, untouched ([`Record::intact`]: every file's and every folder's stamp, so
+//! that a file added anywhere is found without listing a folder), the build stops there and
+//! writes nothing. An input whose stamp (size, mtime, ctime, inode)
 //! is the recorded one keeps its recorded hash without being read; only the others are read
 //! and hashed (issue 17). Otherwise the build forgets the record, builds, and writes a new one
 //! after the swap; the recorded output hashes let `write` skip reading the old output back. A
 //! missing or unreadable record only costs a full build.
 
 use crate::load;
-use crate::write::{Stamp, is_kept, list_files};
+use crate::write::{Stamp, is_kept, is_staging_name};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What the last successful build read and wrote.
@@ -30,6 +32,13 @@ pub struct Record {
     pub inputs: Vec<(String, Stamp, u64)>,
     /// Output files with their stamp and content hash (0: not known, compare the bytes).
     pub files: Vec<(String, Stamp, u64)>,
+    /// Every folder of the output (`` for the output folder itself) with its stamp: a file
+    /// added or removed anywhere changes its folder's mtime, so stat-ing the folders finds
+    /// it without listing them ([`Record::intact`]).
+    pub dirs: Vec<(String, Stamp)>,
+    /// When the folders were stamped (ns since the epoch): a folder changed less than
+    /// [`RACY_NS`] before may change again without a new mtime, so it is listed instead.
+    pub dirs_seen: u128,
 }
 
 /// The inputs as [`Record::key`] found them.
@@ -161,6 +170,24 @@ impl Record {
         hashes: &HashMap<String, u64>,
     ) -> Record {
         let paths: Vec<String> = paths.collect();
+        let dirs_seen = now_ns();
+        let mut dirs: BTreeSet<&str> = BTreeSet::from([""]);
+        for p in &paths {
+            let mut at = p.as_str();
+            while let Some((parent, _)) = at.rsplit_once('/') {
+                if !dirs.insert(parent) {
+                    break;
+                }
+                at = parent;
+            }
+        }
+        let dirs = dirs
+            .into_par_iter()
+            .filter_map(|d| {
+                let meta = std::fs::symlink_metadata(out_dir.join(d)).ok()?;
+                Some((d.to_string(), Stamp::of(&meta)))
+            })
+            .collect();
         let files = paths
             .into_par_iter()
             .filter_map(|p| {
@@ -176,6 +203,8 @@ impl Record {
             seen: key.seen,
             inputs: key.inputs,
             files,
+            dirs,
+            dirs_seen,
         }
     }
 
@@ -183,7 +212,7 @@ impl Record {
     pub fn read(out_dir: &Path) -> Option<Record> {
         let text = std::fs::read_to_string(record_path(out_dir)).ok()?;
         let mut lines = text.lines();
-        if lines.next()? != "mekong-manifest 2" {
+        if lines.next()? != "mekong-manifest 3" {
             return None;
         }
         let mut field = |name: &str| {
@@ -212,6 +241,13 @@ impl Record {
         for _ in 0..n_files {
             files.push(parse_stamp_line(lines.next()?)?);
         }
+        let (n_dirs, dirs_seen) = lines.next()?.strip_prefix("dirs ")?.split_once(" seen ")?;
+        let (n_dirs, dirs_seen) = (n_dirs.parse::<usize>().ok()?, dirs_seen.parse().ok()?);
+        let mut dirs = Vec::with_capacity(n_dirs.min(1 << 20));
+        for _ in 0..n_dirs {
+            let (name, stamp, _) = parse_stamp_line(lines.next()?)?;
+            dirs.push((name, stamp));
+        }
         if lines.next().is_some() {
             return None;
         }
@@ -222,6 +258,8 @@ impl Record {
             seen,
             inputs,
             files,
+            dirs,
+            dirs_seen,
         })
     }
 
@@ -229,13 +267,16 @@ impl Record {
     /// line break cannot be recorded: then there is no record, and the next build is full.
     pub fn write(&self, out_dir: &Path) {
         let path = record_path(out_dir);
-        let names = self.inputs.iter().chain(&self.files);
-        if names.clone().any(|(n, _, _)| n.contains(['\n', '\r'])) {
+        let names = self.inputs.iter().chain(&self.files).map(|(n, _, _)| n);
+        if names
+            .chain(self.dirs.iter().map(|(n, _)| n))
+            .any(|n| n.contains(['\n', '\r']))
+        {
             let _ = std::fs::remove_file(&path);
             return;
         }
         let mut text = format!(
-            "mekong-manifest 2\nkey {}\npages {}\nindexed {}\nseen {}\ninputs {}\n",
+            "mekong-manifest 3\nkey {}\npages {}\nindexed {}\nseen {}\ninputs {}\n",
             self.key,
             self.pages,
             self.indexed,
@@ -249,6 +290,14 @@ impl Record {
         for (n, s, h) in &self.files {
             stamp_line(&mut text, n, s, *h);
         }
+        text.push_str(&format!(
+            "dirs {} seen {}\n",
+            self.dirs.len(),
+            self.dirs_seen
+        ));
+        for (n, s) in &self.dirs {
+            stamp_line(&mut text, n, s, 0);
+        }
         let tmp = path.with_extension("tmp");
         // The record only saves time; failing to write it must not fail the build.
         if std::fs::write(&tmp, text).is_ok() {
@@ -256,15 +305,96 @@ impl Record {
         }
     }
 
-    /// Whether the output folder holds exactly the recorded files, untouched.
+    /// Whether the output folder holds exactly the recorded files, untouched: every recorded
+    /// file and folder has its recorded stamp (a file added or removed changes its folder's
+    /// mtime), and each folder stamped too soon after its last change to trust its mtime is
+    /// listed. When the check had to list folders that are now old enough to trust, the
+    /// record is written again to say so ([`Record::refresh`]).
     pub fn intact(&self, out_dir: &Path) -> bool {
-        let on_disk = list_files(out_dir);
-        let recorded = on_disk.iter().filter(|p| !is_kept(p)).count() == self.files.len();
-        recorded
-            && self.files.par_iter().all(|(p, stamp, _)| {
-                std::fs::symlink_metadata(out_dir.join(p))
-                    .is_ok_and(|m| m.is_file() && Stamp::of(&m) == *stamp)
+        match self.check(out_dir) {
+            Some(checked) => {
+                self.refresh(out_dir, checked);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// [`Record::intact`]'s check: `Some(when it began)` if intact.
+    fn check(&self, out_dir: &Path) -> Option<u128> {
+        let started = now_ns();
+        let stamped = |rel: &str, stamp: &Stamp, dir: bool| {
+            std::fs::symlink_metadata(out_dir.join(rel)).is_ok_and(|m| {
+                (if dir { m.is_dir() } else { m.is_file() }) && Stamp::of(&m) == *stamp
             })
+        };
+        let same = self.dirs.par_iter().all(|(d, s)| stamped(d, s, true))
+            && self.files.par_iter().all(|(p, s, _)| stamped(p, s, false));
+        if !same {
+            return None;
+        }
+        let racy: Vec<&str> = self
+            .dirs
+            .iter()
+            .filter(|(_, s)| s.mtime.max(s.ctime) + RACY_NS >= self.dirs_seen)
+            .map(|(d, _)| d.as_str())
+            .collect();
+        if racy.is_empty() {
+            return Some(started);
+        }
+        // The names each racy folder must hold: its recorded files and folders.
+        let mut expected: HashMap<&str, HashSet<&str>> =
+            racy.iter().map(|d| (*d, HashSet::new())).collect();
+        let names = self
+            .files
+            .iter()
+            .map(|(p, _, _)| p)
+            .chain(self.dirs.iter().map(|(d, _)| d));
+        for path in names.filter(|p| !p.is_empty()) {
+            let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+            if let Some(set) = expected.get_mut(parent) {
+                set.insert(name);
+            }
+        }
+        let listed_same = expected.par_iter().all(|(dir, want)| {
+            let Ok(entries) = std::fs::read_dir(out_dir.join(dir)) else {
+                return false;
+            };
+            let mut seen = 0;
+            for e in entries {
+                let Ok(e) = e else { return false };
+                let name = e.file_name();
+                let Some(name) = name.to_str() else {
+                    return false;
+                };
+                if dir.is_empty() && (is_kept(name) || is_staging_name(name)) {
+                    continue;
+                }
+                if !want.contains(name) {
+                    return false;
+                }
+                seen += 1;
+            }
+            seen == want.len()
+        });
+        listed_same.then_some(started)
+    }
+
+    /// After a check that began at `checked` had to list folders
+    /// stamped too soon after their last change: if they are now old enough to trust, writes
+    /// the record again with that time, so later checks only stat them (what git does for a
+    /// racily clean index).
+    fn refresh(&self, out_dir: &Path, checked: u128) {
+        let racy = |seen: u128| {
+            self.dirs
+                .iter()
+                .any(|(_, s)| s.mtime.max(s.ctime) + RACY_NS >= seen)
+        };
+        if racy(self.dirs_seen) && !racy(checked) {
+            let mut again = self.clone();
+            again.dirs_seen = checked;
+            again.write(out_dir);
+        }
     }
 
     /// What the record says of each output file, for `write` to skip reading them back.

@@ -276,6 +276,12 @@ pub fn is_kept(path: &str) -> bool {
     path == ".git" || path.starts_with(".git/")
 }
 
+/// Whether `name`, at the top of the output, is the staging folder of a build inside a mount
+/// point (not part of the site).
+pub fn is_staging_name(name: &str) -> bool {
+    name.starts_with(swap::INSIDE_PREFIX)
+}
+
 /// Every file under `dir` (not folders), as `/`-separated relative paths; not the staging
 /// folder of a build inside a mount point.
 pub fn list_files(dir: &Path) -> BTreeSet<String> {

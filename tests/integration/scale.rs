@@ -410,7 +410,7 @@ fn a_body_edit_rewrites_only_the_files_whose_bytes_change() {
     t.build_ok();
     let untouched = mtime(&t, "public/flat/p0002/index.html");
     let record = std::fs::read_to_string(t.root().join(".public.manifest")).unwrap();
-    assert!(record.starts_with("mekong-manifest 2\n"), "{record}");
+    assert!(record.starts_with("mekong-manifest 3\n"), "{record}");
     t.write(
         "content/flat/p0000.md",
         "---\ntitle: Page 0000\nweight: 0\ndescription: Page 0000 of the flat section.\n---\nAnother text.\n",
@@ -427,4 +427,50 @@ fn a_body_edit_rewrites_only_the_files_whose_bytes_change() {
         "{:?}",
         s.written
     );
+}
+
+/// The no-change check stats the output's folders instead of listing them (issue 17: under a
+/// second at 100,000 pages), and must still find what a listing finds (issue 14: never
+/// stale). A file added anywhere changes its folder's stamp; a folder stamped too soon after
+/// its last change is listed, until a later check finds it old enough and records that.
+#[test]
+fn a_stray_output_file_is_found_by_its_folders_stamp_or_listing_and_removed() {
+    let manifest = |t: &SiteTest| {
+        let text = t.read(".public.manifest");
+        text.lines()
+            .find(|l| l.starts_with("dirs "))
+            .unwrap()
+            .to_string()
+    };
+    let t = flat_site(3, "", "");
+    t.build_ok();
+    // Right after the build every folder is too new to trust: listed.
+    t.write("public/flat/p0001/stray.html", "<p>left over</p>");
+    let s = t.build_ok();
+    assert!(
+        !took_fast_path(&s),
+        "a stray file next to a fresh build was missed"
+    );
+    assert!(!t.root().join("public/flat/p0001/stray.html").exists());
+    assert!(took_fast_path(&t.build_ok()));
+    let before = manifest(&t);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    // Old enough now: this check lists the folders once more and records that it may trust them.
+    assert!(took_fast_path(&t.build_ok()));
+    let after = manifest(&t);
+    assert_ne!(before, after, "the record's folder time was not moved on");
+    assert!(took_fast_path(&t.build_ok()), "{after}");
+    // From here the folders are only stat-ed: a new file, a new folder, a removed file.
+    for (what, change) in [
+        ("a new file", "public/flat/p0002/extra.txt"),
+        ("a new folder", "public/flat/new/index.html"),
+    ] {
+        t.write(change, "x");
+        let s = t.build_ok();
+        assert!(!took_fast_path(&s), "{what} was missed");
+        assert!(!t.root().join(change).exists(), "{what} was kept");
+    }
+    std::fs::remove_file(t.root().join("public/flat/p0000/index.html")).unwrap();
+    assert!(!took_fast_path(&t.build_ok()), "a removed file was missed");
+    assert!(t.root().join("public/flat/p0000/index.html").exists());
 }
