@@ -140,7 +140,8 @@ pub fn apply(
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
             if let Some(session) = guard.as_mut() {
                 return match rendered {
-                    Ok((output, templates, _, link_warnings)) => {
+                    Ok((mut output, templates, _, link_warnings)) => {
+                        keep_search_index(&session.output, &mut output);
                         let diff = differing(&session.output, &output);
                         session.output = output;
                         session.templates = templates;
@@ -164,8 +165,11 @@ pub fn apply(
         .map(|s| s.prepared.highlighter.clone())
         .unwrap_or_default();
     match Session::start_with(opts, highlighter) {
-        Ok(new) => {
+        Ok(mut new) => {
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(old) = guard.as_ref().filter(|_| new.prepared.config.search) {
+                keep_search_index(&old.output, &mut new.output);
+            }
             let diff = match guard.as_ref() {
                 Some(old) => differing(&old.output, &new.output),
                 None => new.output.files.keys().cloned().collect(),
@@ -178,6 +182,19 @@ pub fn apply(
                 old.failing = true;
             }
             Err(e)
+        }
+    }
+}
+
+/// Until the search worker refreshes it, a rebuilt session serves the last search index (a
+/// few seconds stale) rather than none: searching keeps working while the index is made.
+fn keep_search_index(old: &Output, new: &mut Output) {
+    for (path, f) in &old.files {
+        if matches!(
+            f.origin,
+            crate::output::Origin::Generated("the search index")
+        ) {
+            new.files.entry(path.clone()).or_insert_with(|| f.clone());
         }
     }
 }

@@ -76,6 +76,18 @@ impl Live {
 /// requests: a reload never waits for Pagefind. An index made from a state that changed
 /// meanwhile is dropped (the newer state has its own job queued).
 fn search_worker(live: &Live) {
+    // One thread of its own: the index never takes the cores a re-render needs (a template
+    // edit right after start is re-served while the first index is still being made).
+    // On Linux at a lower priority too (nice 10; a per-thread value there), so that a
+    // re-render gets both cores of a small machine while the index is being made.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .start_handler(|_| {
+            #[cfg(target_os = "linux")]
+            let _ = rustix::process::setpriority_process(None, 10);
+        })
+        .build()
+        .ok();
     loop {
         {
             let mut slot = live.search.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,7 +114,10 @@ fn search_worker(live: &Live) {
             .and_then(Session::search_job);
         let Some(job) = job else { continue };
         let started = Instant::now();
-        let (version, files) = job.run();
+        let (version, files) = match &pool {
+            Some(pool) => pool.install(|| job.run()),
+            None => job.run(),
+        };
         match files {
             Ok(files) => {
                 let added = live
