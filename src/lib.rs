@@ -391,12 +391,8 @@ fn produce_with(
     highlighter: Arc<markdown::highlight::Highlighter>,
     spill_dir: &Path,
 ) -> Result<Produced, Error> {
+    // A lean prepare holds no source by now: load dropped them, each chunk freed its own.
     let mut prepared = Prepared::prepare(opts, config, highlighter, Some(spill_dir))?;
-    // The Markdown sources are rendered and checked: free any left before rendering.
-    for doc in &mut prepared.content.docs {
-        doc.text = String::new();
-        doc.body_start = 0;
-    }
     let (output, _, indexed, link_warnings) = prepared.render(&opts.root, sink, true)?;
     let mut warnings = std::mem::take(&mut prepared.warnings);
     warnings.extend(link_warnings);

@@ -18,7 +18,6 @@ use crate::support::SiteTest;
 use harness::{Chrome, Page, poll};
 use server::StaticServer;
 use std::collections::{BTreeSet, VecDeque};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
@@ -54,14 +53,8 @@ fn site() -> Arc<Site> {
     if let Some(s) = shared.upgrade() {
         return s;
     }
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::flagship();
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}{PREFIX}")))
-    {
-        panic!("the flagship site does not build:\n{e}");
-    }
-    let server = StaticServer::start(listener, t.root().join("public"), PREFIX);
+    let (server, _) = server::build_and_serve(&t, PREFIX, "the flagship site");
     let s = Arc::new(Site { server, _site: t });
     *shared = Arc::downgrade(&s);
     s

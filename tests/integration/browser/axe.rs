@@ -7,10 +7,9 @@
 //! `axe.min.js`. Without it (or without chromium) build.rs marks these tests ignored with the
 //! reason, except under `CI=true`, where they run and fail.
 
-use super::server::StaticServer;
+use super::server::build_and_serve;
 use super::{PREFIX, browser, site};
 use crate::support::SiteTest;
-use std::net::TcpListener;
 use std::path::Path;
 
 /// The source of axe-core, from `$MEKONG_AXE`.
@@ -103,20 +102,15 @@ fn axe_finds_nothing_serious_on_any_amm51_page_in_light_and_dark() {
 fn axe_finds_nothing_serious_in_rich_markdown_in_light_and_dark() {
     let axe = axe_source();
     let (_chrome, page) = browser();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("rich/demo");
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}/rich/"))) {
-        panic!("the demo site does not build:\n{e}");
-    }
-    let _server = StaticServer::start(listener, t.root().join("public"), "/rich/");
+    let (_server, base) = build_and_serve(&t, "/rich/", "the demo site");
     let mut problems = Vec::new();
     for scheme in ["light", "dark"] {
         page.color_scheme(scheme);
         for width in [375, 1280] {
             page.viewport(width, 900);
             for path in pages(&t.root().join("public")) {
-                page.goto(&format!("http://127.0.0.1:{port}/rich/{path}"));
+                page.goto(&format!("{base}{path}"));
                 // The details open and the second tab chosen: their content counts too.
                 page.js("document.querySelectorAll('details').forEach(d => d.open = true)");
                 for v in serious_violations(&page, &axe) {

@@ -4,10 +4,9 @@
 //! button shows only with the script, and it copies the visible code: no hidden lines, no line
 //! numbers, no prompts or output.
 
-use super::server::StaticServer;
+use super::server::build_and_serve;
 use super::{browser, screenshot_dir};
 use crate::support::SiteTest;
-use std::net::TcpListener;
 use std::time::Duration;
 
 #[cfg_attr(
@@ -17,14 +16,9 @@ use std::time::Duration;
 #[test]
 fn code_blocks_are_coloured_and_the_copy_button_copies_the_visible_code() {
     let (_chrome, page) = browser();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("highlight/blocks");
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}/hl/"))) {
-        panic!("the highlight site does not build:\n{e}");
-    }
-    let _server = StaticServer::start(listener, t.root().join("public"), "/hl/");
-    let url = format!("http://127.0.0.1:{port}/hl/blocks/");
+    let (_server, base) = build_and_serve(&t, "/hl/", "the highlight site");
+    let url = format!("{base}blocks/");
     let dir = screenshot_dir();
     let mut keyword_colours = Vec::new();
     for scheme in ["light", "dark"] {
@@ -93,8 +87,6 @@ fn code_blocks_are_coloured_and_the_copy_button_copies_the_visible_code() {
 #[test]
 fn the_copy_button_never_covers_the_first_line() {
     let (_chrome, page) = browser();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("highlight/blocks");
     let long = "let configuration = load_the_whole_configuration_from(\"site.yaml\", Options::default())?;";
     t.write(
@@ -103,10 +95,7 @@ fn the_copy_button_never_covers_the_first_line() {
             "---\ntitle: Long\n---\n\n```rust\n{long}\nlet b = 2;\n```\n\n```rust title=\"src/lib.rs\" linenos\n{long}\n```\n\n```console\n$ cargo install --locked --path . --root /usr/local/share/a-long-prefix\n```\n"
         ),
     );
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}/hl/"))) {
-        panic!("the highlight site does not build:\n{e}");
-    }
-    let _server = StaticServer::start(listener, t.root().join("public"), "/hl/");
+    let (_server, base) = build_and_serve(&t, "/hl/", "the highlight site");
     let dir = screenshot_dir();
     // For every block: [button bottom, first line top, button shown] in CSS pixels.
     let overlaps = "[...document.querySelectorAll('.code-body')].map(body => { \
@@ -116,7 +105,7 @@ fn the_copy_button_never_covers_the_first_line() {
         return shown && b.bottom > l.top + 0.5 && b.top < l.bottom ? `button ${b.top}-${b.bottom} over line ${l.top}-${l.bottom}` : ''; \
     }).filter(s => s).join('; ')";
     for url in ["long/", "blocks/"] {
-        let url = format!("http://127.0.0.1:{port}/hl/{url}");
+        let url = format!("{base}{url}");
         for scheme in ["light", "dark"] {
             page.color_scheme(scheme);
             for width in [375, 1280] {
@@ -138,7 +127,7 @@ fn the_copy_button_never_covers_the_first_line() {
     // Without the script (its only effects undone): no button, and the first line starts at
     // the block's usual padding, with nothing over it.
     page.viewport(375, 900);
-    page.goto(&format!("http://127.0.0.1:{port}/hl/long/"));
+    page.goto(&format!("{base}long/"));
     page.js(
         "document.querySelectorAll('.code-copy').forEach(b => b.hidden = true); \
          document.querySelectorAll('.code-body').forEach(b => b.classList.remove('has-copy')); 0",

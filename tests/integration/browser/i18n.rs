@@ -5,24 +5,17 @@
 //! and dark, go to `target/screenshots/i18n-*.png`.
 
 use super::harness::Page;
-use super::server::StaticServer;
+use super::server::{StaticServer, build_and_serve};
 use super::{browser, screenshot_dir};
 use crate::support::SiteTest;
-use std::net::TcpListener;
 use std::time::Duration;
 
 const PREFIX: &str = "/delta/";
 
 fn serve() -> (SiteTest, StaticServer, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("i18n/site");
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}{PREFIX}")))
-    {
-        panic!("the i18n fixture does not build:\n{e}");
-    }
-    let server = StaticServer::start(listener, t.root().join("public"), PREFIX);
-    (t, server, format!("http://127.0.0.1:{port}{PREFIX}"))
+    let (server, base) = build_and_serve(&t, PREFIX, "the i18n fixture");
+    (t, server, base)
 }
 
 /// The left edge of the first element matching `selector`, in CSS pixels.

@@ -6,24 +6,18 @@
 //! phone the first paragraph of the text starts on the first screen. The search field is
 //! checked in the accessibility tree. Screenshots: `target/screenshots/reader-*.png`.
 
-use super::server::StaticServer;
+use super::server::{StaticServer, build_and_serve};
 use super::{browser, screenshot_dir};
 use crate::support::SiteTest;
 use serde_json::Value;
-use std::net::TcpListener;
 use std::time::Duration;
 
 const PREFIX: &str = "/repo/";
 
 fn served() -> (SiteTest, StaticServer, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let origin = format!("http://127.0.0.1:{port}");
     let t = SiteTest::flagship();
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("{origin}{PREFIX}"))) {
-        panic!("the flagship site does not build:\n{e}");
-    }
-    let server = StaticServer::start(listener, t.root().join("public"), PREFIX);
+    let (server, base) = build_and_serve(&t, PREFIX, "the flagship site");
+    let origin = base.strip_suffix(PREFIX).unwrap().to_string();
     (t, server, origin)
 }
 

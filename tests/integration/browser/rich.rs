@@ -3,10 +3,9 @@
 //! dark theme (screenshots in `target/screenshots/rich-*.png`). Tabs must switch with a click
 //! and with the arrow keys, with no script of ours involved (they are radio buttons and CSS).
 
-use super::server::StaticServer;
+use super::server::build_and_serve;
 use super::{VISIBLE_JS, browser, screenshot_dir};
 use crate::support::SiteTest;
-use std::net::TcpListener;
 
 #[cfg_attr(
     mekong_no_chromium,
@@ -15,14 +14,8 @@ use std::net::TcpListener;
 #[test]
 fn rich_markdown_renders_and_tabs_work_in_light_and_dark() {
     let (_chrome, page) = browser();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("rich/demo");
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}/rich/"))) {
-        panic!("the demo site does not build:\n{e}");
-    }
-    let _server = StaticServer::start(listener, t.root().join("public"), "/rich/");
-    let url = format!("http://127.0.0.1:{port}/rich/");
+    let (_server, url) = build_and_serve(&t, "/rich/", "the demo site");
     let dir = screenshot_dir();
     let visible = |selector: &str| {
         page.js_bool(&format!(

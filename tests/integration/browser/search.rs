@@ -5,24 +5,17 @@
 //! results and work from the keyboard.
 
 use super::harness::Page;
-use super::server::StaticServer;
+use super::server::{StaticServer, build_and_serve};
 use super::{browser, screenshot_dir};
 use crate::support::SiteTest;
-use std::net::TcpListener;
 use std::time::Duration;
 
 const PREFIX: &str = "/sq/";
 
 fn serve() -> (SiteTest, StaticServer, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let t = SiteTest::fixture("search/quality");
-    if let Err(e) = t.build_with(|o| o.base_url = Some(format!("http://127.0.0.1:{port}{PREFIX}")))
-    {
-        panic!("the search fixture does not build:\n{e}");
-    }
-    let server = StaticServer::start(listener, t.root().join("public"), PREFIX);
-    (t, server, format!("http://127.0.0.1:{port}{PREFIX}"))
+    let (server, base) = build_and_serve(&t, PREFIX, "the search fixture");
+    (t, server, base)
 }
 
 /// Replaces the query (one input event) and waits until the results are exactly `paths`

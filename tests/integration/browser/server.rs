@@ -10,6 +10,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Builds `t` with its base URL under `prefix` on a free loopback port and serves the output
+/// there; the server and that base URL (`http://127.0.0.1:PORT/prefix/`). `what` names the
+/// site in the panic of a failed build.
+pub fn build_and_serve(
+    t: &crate::support::SiteTest,
+    prefix: &str,
+    what: &str,
+) -> (StaticServer, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!(
+        "http://127.0.0.1:{}{prefix}",
+        listener.local_addr().unwrap().port()
+    );
+    if let Err(e) = t.build_with(|o| o.base_url = Some(base.clone())) {
+        panic!("{what} does not build:\n{e}");
+    }
+    (
+        StaticServer::start(listener, t.root().join("public"), prefix),
+        base,
+    )
+}
+
 pub struct StaticServer {
     pub addr: SocketAddr,
     stop: Arc<AtomicBool>,

@@ -7,17 +7,9 @@
  * without prompts or output. A polite live region announces the result. */
 (function () {
   "use strict";
-  /* The page's language's strings (issue 20): an English page has none and keeps these. */
-  var S = {};
-  try {
-    S = JSON.parse(document.getElementById("mekong-strings").textContent) || {};
-  } catch (e) {}
-  function t(key, english, vars) {
-    var s = S[key];
-    if (!s) return english;
-    for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
-    return s;
-  }
+  /* The page's language's strings, from mekong.js (English where a site's own base.html
+     does not load it). */
+  var t = (window.mekong && window.mekong.t) || function (key, english) { return english; };
   var canClipboard = !!(navigator.clipboard && window.isSecureContext);
   var canExec = !!(document.queryCommandSupported && document.queryCommandSupported("copy"));
   if (!canClipboard && !canExec) return;
@@ -93,7 +85,7 @@
     for (var i = 0; i < buttons.length; i++) {
       var button = buttons[i];
       button.addEventListener("click", function (event) { copy(event.currentTarget); });
-      if (S.copy) button.textContent = S.copy;
+      button.textContent = t("copy", button.textContent);
       button.hidden = false;
       // highlight.css keeps a strip above the first line for the button, so it never covers
       // code (a long first line on a phone); without this script there is neither.

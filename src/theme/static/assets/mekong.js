@@ -18,6 +18,9 @@
     for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
     return s;
   }
+  /* Shared with code-copy.js and search.js, which run after this script. */
+  window.mekong = window.mekong || {};
+  window.mekong.t = t;
   var root = document.documentElement;
   var STORAGE_KEY = "mekong-theme";
   var darkQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;

@@ -26,17 +26,9 @@
   var panel = document.getElementById("search-results");
   var status = document.getElementById("search-status");
   if (!form || !input || !panel) return;
-  /* The page's language's strings (issue 20): an English page has none and keeps these. */
-  var S = {};
-  try {
-    S = JSON.parse(document.getElementById("mekong-strings").textContent) || {};
-  } catch (e) {}
-  function t(key, english, vars) {
-    var s = S[key];
-    if (!s) return english;
-    for (var k in vars || {}) s = s.split("{" + k + "}").join(vars[k]);
-    return s;
-  }
+  /* The page's language's strings, from mekong.js (English where a site's own base.html
+     does not load it). */
+  var t = (window.mekong && window.mekong.t) || function (key, english) { return english; };
 
   var base = document.documentElement.getAttribute("data-base") || "/";
   if (base.charAt(base.length - 1) !== "/") base += "/";
