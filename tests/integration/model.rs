@@ -1379,14 +1379,14 @@ fn run_sequence(
     verbose: bool,
     ran: &mut BTreeMap<&'static str, usize>,
 ) -> Vec<Mismatch> {
-    let site = tempfile::tempdir().unwrap();
+    let site = crate::support::tempdir();
     let root = site.path().canonicalize().unwrap();
     let mut m = Model::new();
     m.write_all(&root);
     let w = Worlds {
         root: root.clone(),
         _site: site,
-        work: tempfile::tempdir().unwrap(),
+        work: crate::support::tempdir(),
         slot: RwLock::new(None),
     };
     let mut rng = Rng(seed);

@@ -657,7 +657,7 @@ fn a_shallow_clone_or_no_repository_builds_and_says_why_once() {
 #[test]
 fn a_machine_without_git_builds_and_says_why_once() {
     let Some(t) = with_history() else { return };
-    let no_git = tempfile::tempdir().unwrap();
+    let no_git = crate::support::tempdir();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mekong"))
         .args(["build", "--root"])
         .arg(t.root())

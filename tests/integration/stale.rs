@@ -128,7 +128,7 @@ fn case1_site() -> SiteTest {
 /// Builds into a persistent folder and into a new empty one; both must give the same result
 /// (the same error text, or byte-identical folders).
 fn assert_build_is_fresh(t: &SiteTest, persistent: &Path, what: &str) {
-    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh_dir = crate::support::tempdir();
     let fresh_out = fresh_dir.path().join("public");
     let kept = build_into(t, persistent);
     let fresh = build_into(t, &fresh_out);
@@ -907,7 +907,7 @@ fn serve_refreshes_the_search_index_after_a_body_edit() {
         "---\ntitle: A\n---\nPage A about zebrafish.\n",
     );
     // What a build with the served address as base URL makes, after the edit.
-    let out = tempfile::tempdir().unwrap();
+    let out = crate::support::tempdir();
     mekong::build(&Options {
         root: t.root().canonicalize().unwrap(),
         output: Some(out.path().join("public")),

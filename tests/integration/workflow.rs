@@ -210,7 +210,7 @@ fn the_init_workflow_does_not_drift_from_the_repository_workflow() {
 
 #[test]
 fn init_writes_the_workflow_with_this_version_of_mekong() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::support::tempdir();
     mekong::init::init(dir.path(), false).unwrap();
     let text = std::fs::read_to_string(dir.path().join(".github/workflows/pages.yml")).unwrap();
     let wf: Value = serde_yaml::from_str(&text).unwrap();

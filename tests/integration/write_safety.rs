@@ -300,7 +300,7 @@ fn a_build_killed_after_the_fallback_renames_keeps_the_new_site() {
 #[test]
 fn builds_into_the_target_of_a_symlinked_output_and_keeps_the_link() {
     let t = site(1);
-    let elsewhere = tempfile::tempdir().unwrap();
+    let elsewhere = crate::support::tempdir();
     let target = elsewhere.path().join("www");
     std::fs::create_dir(&target).unwrap();
     let link = t.root().join("public");

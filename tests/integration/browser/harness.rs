@@ -160,7 +160,7 @@ impl Chrome {
     /// Launches chromium (and fails the test when it is not installed).
     pub fn launch() -> Chrome {
         let path = chromium();
-        let profile = tempfile::tempdir().unwrap();
+        let profile = crate::support::tempdir();
         let mut args: Vec<String> = [
             "--remote-debugging-pipe",
             "--no-first-run",

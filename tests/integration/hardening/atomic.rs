@@ -76,7 +76,7 @@ fn staging_left(root: &Path) -> Vec<String> {
 
 /// The expected output of `version`, built by the library into a folder of its own.
 fn expected_tree(version: u32) -> BTreeMap<String, Vec<u8>> {
-    let site = tempfile::tempdir().unwrap();
+    let site = crate::support::tempdir();
     write_many_pages(site.path(), version);
     let out = site.path().join("expected");
     mekong::build(&mekong::Options {
@@ -92,7 +92,7 @@ fn expected_tree(version: u32) -> BTreeMap<String, Vec<u8>> {
 #[cfg(unix)]
 #[test]
 fn a_killed_build_leaves_the_old_or_the_new_site() {
-    let site = tempfile::tempdir().unwrap();
+    let site = crate::support::tempdir();
     let root = site.path();
     let trees = [expected_tree(1), expected_tree(2)];
     write_many_pages(root, 1);
@@ -157,7 +157,7 @@ fn a_killed_build_leaves_the_old_or_the_new_site() {
 /// Two builds of the same site at once: both succeed and the result is the complete site.
 #[test]
 fn two_builds_at_once_both_succeed_with_a_complete_site() {
-    let site = tempfile::tempdir().unwrap();
+    let site = crate::support::tempdir();
     let root = site.path();
     let trees = [expected_tree(1), expected_tree(2)];
     for round in 0..4 {

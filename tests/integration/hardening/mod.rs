@@ -57,7 +57,7 @@ const SITE: &str = "f1/f2/site";
 impl Fence {
     fn new() -> Fence {
         let f = Fence {
-            dir: tempfile::tempdir().unwrap(),
+            dir: crate::support::tempdir(),
         };
         std::fs::create_dir_all(f.root()).unwrap();
         f
