@@ -16,6 +16,14 @@ use crate::error::Diagnostic;
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
+/// How many entries (a page of a word, or one of its positions) one chunk of the index holds.
+/// A first search downloads Pagefind's script, its wasm, the metadata and the chunk of each
+/// word searched for; at Pagefind's default (20,000) a chunk of the 10,000-page benchmark
+/// corpus is ~220 KB compressed, and the first search ~420 KB. At 8,000 a chunk is ~90 KB
+/// and the first search under 300 KB (issue 16; bench/search.md), for two and a half times
+/// as many chunk files, which only the words searched for are fetched from.
+const INDEX_CHUNK_SIZE: usize = 8_000;
+
 /// A file of the index, relative to the output root (`pagefind/pagefind.js`).
 pub struct IndexFile {
     pub path: String,
@@ -41,7 +49,9 @@ impl Indexer {
     /// Starts the indexing thread.
     pub fn start(config: &Config) -> Indexer {
         let (tx, rx) = sync_channel::<Parsed>(64);
-        let options = pagefind::options::PagefindServiceConfig::builder().keep_index_url(false);
+        let options = pagefind::options::PagefindServiceConfig::builder()
+            .keep_index_url(false)
+            .index_chunk_size(INDEX_CHUNK_SIZE);
         // A multilingual site gets an index per language, read from each page's `<html lang>`
         // (issue 20); a single-language site's pages all go in the site's language.
         let options = if config.languages.is_empty() {

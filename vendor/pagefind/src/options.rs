@@ -163,6 +163,13 @@ pub(crate) struct PagefindInboundConfig {
     #[clap(required = false)]
     pub(crate) max_fragments: Option<u32>,
 
+    /// [mekong patch] How many entries (a page of a word, or one of its positions) an index
+    /// chunk holds before the next chunk starts; the `PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE`
+    /// variable, which was the only way to set it, still wins.
+    #[clap(long, hide = true)]
+    #[clap(required = false)]
+    pub(crate) index_chunk_size: Option<usize>,
+
     #[clap(long)]
     #[clap(required = false, hide = true)]
     #[serde(default = "defaults::default_false")]
@@ -209,6 +216,10 @@ pub struct PagefindServiceConfig {
     #[patch(as_option)]
     /// The maximum number of fragment files to output per language.
     pub(crate) max_fragments: Option<u32>,
+    #[patch(as_option)]
+    /// [mekong patch] How many entries (a page of a word, or one of its positions) an index
+    /// chunk holds; smaller chunks make a first search download less. Defaults to 20,000.
+    pub(crate) index_chunk_size: Option<usize>,
 }
 
 mod defaults {
@@ -335,6 +346,7 @@ impl SearchOptions {
                 index_chunk_size: env::var("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE")
                     .ok()
                     .and_then(|s| s.parse().ok())
+                    .or(config.index_chunk_size.filter(|&n| n > 0))
                     .unwrap_or(defaults::default_index_chunk_size()),
                 max_fragments: config.max_fragments,
             })
