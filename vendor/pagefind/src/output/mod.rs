@@ -347,8 +347,11 @@ impl PagefindIndexes {
                 index.as_slice(),
             )
         }));
+        // One file per task: the index chunks, which take most of the time, come last, and
+        // rayon's default splitting left them all to one thread for the last seconds.
         let compressed: Vec<SyntheticFile> = to_compress
             .into_par_iter()
+            .with_max_len(1)
             .map(|(filename, contents)| SyntheticFile {
                 filename,
                 contents: gzip(&[contents]),
