@@ -33,6 +33,92 @@ pub struct IndexFile {
 /// A page parsed for the index by [`Indexer::parse`], or why it could not be.
 pub struct Parsed(Result<pagefind::api::ParsedHtmlFile, Diagnostic>);
 
+/// The pages parsed for the last index, by URL, each with a hash of the HTML it was parsed
+/// from. `serve`'s search worker keeps one between refreshes, so that after an edit only the
+/// pages whose HTML changed are parsed again (parsing is most of the cost of an index); the
+/// index is then built from every page as a fresh one is, and comes out byte-identical.
+#[derive(Default)]
+pub struct ParseCache {
+    /// What the pages were parsed with ([`parse_options`]): another language setting makes
+    /// every page parse differently.
+    options: String,
+    pages: std::collections::HashMap<String, (u64, pagefind::api::ParsedHtmlFile)>,
+    /// How many pages the index that made this cache parsed anew.
+    parsed: usize,
+}
+
+/// The part of the configuration that Pagefind's parsing depends on (see [`Indexer::start`]).
+fn parse_options(config: &Config) -> String {
+    let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+    format!("{}|{}", config.language, codes.join(","))
+}
+
+/// A page parsed anew by [`Indexer::parse_cached`], for the next [`ParseCache`].
+pub struct CachedPage(String, u64, pagefind::api::ParsedHtmlFile);
+
+impl ParseCache {
+    /// The next cache: the pages of `urls` (the pages of the new index), each from `fresh`
+    /// when it was parsed again, else from this cache. Pages that are gone are dropped.
+    pub fn renew<'a>(
+        mut self,
+        urls: impl Iterator<Item = &'a str>,
+        fresh: Vec<CachedPage>,
+    ) -> ParseCache {
+        let parsed = fresh.len();
+        let mut pages = std::collections::HashMap::new();
+        for CachedPage(url, hash, page) in fresh {
+            pages.insert(url, (hash, page));
+        }
+        for url in urls {
+            if !pages.contains_key(url)
+                && let Some(old) = self.pages.remove(url)
+            {
+                pages.insert(url.to_string(), old);
+            }
+        }
+        ParseCache {
+            options: self.options,
+            pages,
+            parsed,
+        }
+    }
+
+    /// This cache if it was made with `config`'s parse options, else an empty one for them.
+    pub fn for_config(self, config: &Config) -> ParseCache {
+        let options = parse_options(config);
+        if self.options == options {
+            self
+        } else {
+            ParseCache {
+                options,
+                ..ParseCache::default()
+            }
+        }
+    }
+
+    /// How many pages the index that made this cache parsed anew (the others came from the
+    /// cache before it).
+    pub fn parsed(&self) -> usize {
+        self.parsed
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
+/// A 64-bit hash of a page's HTML (SipHash with fixed keys: the same in every run).
+fn content_hash(html: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    html.hash(&mut h);
+    h.finish()
+}
+
 /// The indexing thread, the channel that feeds it, and the parser of its options.
 pub struct Indexer {
     tx: SyncSender<Parsed>,
@@ -129,6 +215,28 @@ impl Indexer {
                 .parse(None, Some(url.to_string()), html)
                 .map_err(|e| fail(&format!("cannot index {url}"), &e)),
         )
+    }
+
+    /// Like [`Indexer::parse`], but a page whose HTML is the one `cache` parsed before is
+    /// taken from it; what was parsed anew goes in `fresh`, to be the next cache.
+    pub fn parse_cached(
+        &self,
+        cache: &ParseCache,
+        url: &str,
+        html: &[u8],
+    ) -> (Parsed, Option<CachedPage>) {
+        let hash = content_hash(html);
+        if let Some((h, page)) = cache.pages.get(url)
+            && *h == hash
+        {
+            return (Parsed(Ok(page.clone())), None);
+        }
+        let parsed = self.parse(url, html);
+        let fresh = match &parsed.0 {
+            Ok(page) => Some(CachedPage(url.to_string(), hash, page.clone())),
+            Err(_) => None,
+        };
+        (parsed, fresh)
     }
 
     /// Hands a parsed page to the index.

@@ -46,20 +46,33 @@ pub struct SearchJob {
 
 impl SearchJob {
     /// Indexes the pages; the index files (paths under `pagefind/`) or the indexer's error.
-    pub fn run(self) -> (Arc<()>, Result<Vec<crate::search::IndexFile>, Error>) {
+    /// Pages whose HTML `cache` parsed before are not parsed again (issue 16: an edit in
+    /// `serve` re-parses the pages it changed); `cache` becomes this index's.
+    pub fn run(
+        self,
+        cache: &mut crate::search::ParseCache,
+    ) -> (Arc<()>, Result<Vec<crate::search::IndexFile>, Error>) {
         use rayon::prelude::*;
         let indexer = crate::search::Indexer::start(&self.config);
+        let old = std::mem::take(cache).for_config(&self.config);
+        let mut fresh = Vec::new();
         for chunk in self.pages.chunks(512) {
             let parsed: Vec<_> = chunk
                 .par_iter()
-                .map(|(url, html)| indexer.parse(url, html))
+                .map(|(url, html)| indexer.parse_cached(&old, url, html))
                 .collect();
-            parsed.into_iter().for_each(|p| indexer.add(p));
+            for (page, new) in parsed {
+                indexer.add(page);
+                fresh.extend(new);
+            }
         }
         let files = indexer
             .finish()
             .map(|(_, files)| files)
             .map_err(Error::from);
+        if files.is_ok() {
+            *cache = old.renew(self.pages.iter().map(|(url, _)| url.as_str()), fresh);
+        }
         (self.version, files)
     }
 }

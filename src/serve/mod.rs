@@ -88,6 +88,8 @@ fn search_worker(live: &Live) {
         })
         .build()
         .ok();
+    // The pages parsed for the last index: a refresh parses only the pages that changed.
+    let mut parsed = crate::search::ParseCache::default();
     loop {
         {
             let mut slot = live.search.lock().unwrap_or_else(|e| e.into_inner());
@@ -115,8 +117,8 @@ fn search_worker(live: &Live) {
         let Some(job) = job else { continue };
         let started = Instant::now();
         let (version, files) = match &pool {
-            Some(pool) => pool.install(|| job.run()),
-            None => job.run(),
+            Some(pool) => pool.install(|| job.run(&mut parsed)),
+            None => job.run(&mut parsed),
         };
         match files {
             Ok(files) => {

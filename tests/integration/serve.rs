@@ -297,13 +297,28 @@ fn search_index_made_after_the_pages_equals_a_builds_and_follows_body_edits() {
         .update(&root.join("content/s/b.md"))
         .expect("a body edit is incremental")
         .unwrap();
-    let (version, files) = stale.run();
+    // The worker's cache of parsed pages: the first index parses every page, the second only
+    // those whose HTML the edit changed (issue 16), and still equals a build's index.
+    let mut cache = mekong::search::ParseCache::default();
+    let (version, files) = stale.run(&mut cache);
     assert!(
         !session.add_search_index(&version, files.unwrap()),
         "an index of the state before the edit must not be used"
     );
-    let (version, files) = session.search_job().unwrap().run();
+    let all = cache.len();
+    assert!(
+        all > 3 && cache.parsed() == all,
+        "{} of {all}",
+        cache.parsed()
+    );
+    let (version, files) = session.search_job().unwrap().run(&mut cache);
     assert!(session.add_search_index(&version, files.unwrap()));
+    assert_eq!(cache.len(), all);
+    assert!(
+        (1..all).contains(&cache.parsed()),
+        "the edit changed one page's HTML and its neighbours', not all {all}: {} parsed again",
+        cache.parsed()
+    );
 
     let built = mekong::produce(&opts).unwrap();
     let index = |files: &std::collections::BTreeMap<String, mekong::output::OutFile>| {

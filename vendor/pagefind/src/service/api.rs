@@ -66,7 +66,9 @@ pub struct HtmlParser {
 }
 
 /// [mekong patch] A page parsed by [`HtmlParser::parse`], to be added with
-/// [`PagefindIndex::add_parsed_file`].
+/// [`PagefindIndex::add_parsed_file`]. A clone can be kept and added to a later index of the
+/// same options, so that a caller re-parses only the pages that changed.
+#[derive(Clone)]
 pub struct ParsedHtmlFile(FossickedData);
 
 impl ParsedHtmlFile {
