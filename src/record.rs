@@ -59,6 +59,12 @@ fn record_path(out_dir: &Path) -> PathBuf {
     out_dir.with_file_name(format!(".{name}.manifest"))
 }
 
+/// Whether a folder stamped at `seen` changed too shortly before to trust its mtime: a file
+/// added within the same clock tick would not move it.
+fn too_new(stamp: &Stamp, seen: u128) -> bool {
+    stamp.mtime.max(stamp.ctime) + RACY_NS >= seen
+}
+
 fn now_ns() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -336,7 +342,7 @@ impl Record {
         let racy: Vec<&str> = self
             .dirs
             .iter()
-            .filter(|(_, s)| s.mtime.max(s.ctime) + RACY_NS >= self.dirs_seen)
+            .filter(|(_, s)| too_new(s, self.dirs_seen))
             .map(|(d, _)| d.as_str())
             .collect();
         if racy.is_empty() {
@@ -385,11 +391,7 @@ impl Record {
     /// the record again with that time, so later checks only stat them (what git does for a
     /// racily clean index).
     fn refresh(&self, out_dir: &Path, checked: u128) {
-        let racy = |seen: u128| {
-            self.dirs
-                .iter()
-                .any(|(_, s)| s.mtime.max(s.ctime) + RACY_NS >= seen)
-        };
+        let racy = |seen: u128| self.dirs.iter().any(|(_, s)| too_new(s, seen));
         if racy(self.dirs_seen) && !racy(checked) {
             let mut again = self.clone();
             again.dirs_seen = checked;

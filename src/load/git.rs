@@ -45,13 +45,11 @@ fn output(dir: &Path, args: &[&str]) -> Result<Option<String>, std::io::Error> {
 /// relative to `content/`), and a warning naming the pages left without one and why.
 pub fn last_updated(root: &Path, rels: &[&str]) -> (HashMap<String, String>, Option<Diagnostic>) {
     let mut dates = HashMap::new();
+    let note = |what: String, hint: &str| Some(Diagnostic::new("site.yaml", what).hint(hint));
     let warn = |why: &str, hint: &str| {
-        Some(
-            Diagnostic::new(
-                "site.yaml",
-                format!("`last_updated: git`: {why}, so pages show no last-updated date"),
-            )
-            .hint(hint),
+        note(
+            format!("`last_updated: git`: {why}, so pages show no last-updated date"),
+            hint,
         )
     };
     let top = match output(
@@ -185,26 +183,20 @@ pub fn last_updated(root: &Path, rels: &[&str]) -> (HashMap<String, String>, Opt
         }
     };
     let warning = if !missing.is_empty() {
-        Some(
-            Diagnostic::new(
-                "site.yaml",
-                format!(
-                    "`last_updated: git`: no last-updated date for {}: the clone is shallow, and its history stops before their last change",
-                    list(&missing)
-                ),
-            )
-            .hint("fetch the whole history (`git fetch --unshallow`; with actions/checkout, `fetch-depth: 0`)"),
+        note(
+            format!(
+                "`last_updated: git`: no last-updated date for {}: the clone is shallow, and its history stops before their last change",
+                list(&missing)
+            ),
+            "fetch the whole history (`git fetch --unshallow`; with actions/checkout, `fetch-depth: 0`)",
         )
     } else if !uncommitted.is_empty() {
-        Some(
-            Diagnostic::new(
-                "site.yaml",
-                format!(
-                    "`last_updated: git`: no last-updated date for {}: not committed yet",
-                    list(&uncommitted)
-                ),
-            )
-            .hint("commit them; their date is then the commit's"),
+        note(
+            format!(
+                "`last_updated: git`: no last-updated date for {}: not committed yet",
+                list(&uncommitted)
+            ),
+            "commit them; their date is then the commit's",
         )
     } else {
         None

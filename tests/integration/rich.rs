@@ -525,8 +525,8 @@ fn errors_on_a_missing_image_and_a_broken_component_template() {
 }
 
 /// Runs git in the site folder (to set up a history; mekong reads it with the same binary).
-/// Always `Some`: a missing git fails the test.
-fn git(t: &SiteTest, args: &[&str], date: &str) -> Option<()> {
+/// A missing git, or a git command that fails, fails the test.
+fn git(t: &SiteTest, args: &[&str], date: &str) {
     let out = std::process::Command::new("git")
         .args(args)
         .current_dir(t.root())
@@ -540,35 +540,35 @@ fn git(t: &SiteTest, args: &[&str], date: &str) -> Option<()> {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output();
     match out {
-        Ok(o) if o.status.success() => Some(()),
+        Ok(o) if o.status.success() => {}
         Ok(o) => panic!("git {args:?}: {}", String::from_utf8_lossy(&o.stderr)),
         Err(e) => panic!("these tests make a history with the git binary: {e}"),
     }
 }
 
 /// The edit fixture with three commits: all pages, then `b page.md`, then `a.md`.
-fn with_history() -> Option<SiteTest> {
+fn with_history() -> SiteTest {
     let t = SiteTest::fixture("rich/edit");
     git(
         &t,
         &["init", "-q", "-b", "main"],
         "2019-01-02T10:00:00+00:00",
-    )?;
-    git(&t, &["add", "."], "2019-01-02T10:00:00+00:00")?;
-    git(&t, &["commit", "-qm", "one"], "2019-01-02T10:00:00+00:00")?;
+    );
+    git(&t, &["add", "."], "2019-01-02T10:00:00+00:00");
+    git(&t, &["commit", "-qm", "one"], "2019-01-02T10:00:00+00:00");
     t.write(
         "content/b page.md",
         "---\ntitle: Beta page\n---\nBeta, edited.\n",
     );
-    git(&t, &["commit", "-qam", "two"], "2020-03-04T10:00:00+00:00")?;
+    git(&t, &["commit", "-qam", "two"], "2020-03-04T10:00:00+00:00");
     t.write("content/a.md", "---\ntitle: Alpha\n---\nAlpha, edited.\n");
     // 23:30 in UTC-05:00 is the next day in UTC: the committer's own date counts.
     git(
         &t,
         &["commit", "-qam", "three"],
         "2021-05-06T23:30:00-05:00",
-    )?;
-    Some(t)
+    );
+    t
 }
 
 #[test]
@@ -591,7 +591,7 @@ fn every_page_links_to_its_source_in_the_editor() {
 
 #[test]
 fn pages_show_the_date_of_their_last_commit() {
-    let Some(t) = with_history() else { return };
+    let t = with_history();
     let s = t.build_ok();
     assert!(s.produced.warnings.is_empty(), "{:?}", s.produced.warnings);
     let a = t.main_of("public/a/index.html");
@@ -629,7 +629,7 @@ fn a_shallow_clone_or_no_repository_builds_and_says_why_once() {
     );
     assert!(!t.main_of("public/a/index.html").contains("Last updated"));
 
-    let Some(origin) = with_history() else { return };
+    let origin = with_history();
     let clone = SiteTest::empty();
     let from = format!("file://{}", origin.root().display());
     git(
@@ -656,7 +656,7 @@ fn a_shallow_clone_or_no_repository_builds_and_says_why_once() {
 /// Without a `git` binary the build still succeeds, and says once why pages have no date.
 #[test]
 fn a_machine_without_git_builds_and_says_why_once() {
-    let Some(t) = with_history() else { return };
+    let t = with_history();
     let no_git = crate::support::tempdir();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_mekong"))
         .args(["build", "--root"])
