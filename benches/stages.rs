@@ -277,7 +277,7 @@ fn stages(c: &mut Criterion) {
             for (url, html) in &html_pages {
                 indexer.add(indexer.parse(url, html));
             }
-            black_box(indexer.finish().expect("search index").0)
+            black_box(indexer.finish(true).expect("search index").pages)
         })
     });
     // A clean write: a new output folder each time. The old ones are deleted only after the
@@ -382,7 +382,7 @@ fn once() {
             indexer.add(indexer.parse(&url, b));
         }
     }
-    let indexed = indexer.finish().expect("search index").0;
+    let indexed = indexer.finish(true).expect("search index").pages;
     lap("search (not in a search-off build)", &mut times);
     let out_parent =
         tempfile::tempdir_in(root.parent().unwrap_or(&root)).expect("a temporary folder");

@@ -83,6 +83,9 @@ pub struct Produced {
     pub pages: usize,
     /// Pages indexed for search (0 with search off).
     pub indexed: usize,
+    /// Of the pages indexed, how many were parsed from their HTML (`build` takes the others
+    /// from the last build's `.public.search`).
+    pub parsed: usize,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -325,26 +328,37 @@ impl Prepared {
         Ok(templates)
     }
 
-    /// Renders, indexes for search (when `search` and the site has it on) and checks the
-    /// output; files go to `sink` as they are made, each scanned for the output check first.
+    /// Renders, indexes for search (when `search` is given and the site has it on; with the
+    /// store of parsed pages at the path it holds, if any) and checks the output; files go to
+    /// `sink` as they are made, each scanned for the output check first.
     pub(crate) fn render(
         &self,
         root: &Path,
         sink: Arc<dyn output::Sink>,
-        search: bool,
-    ) -> Result<(output::Output, render::Templates, usize, Vec<Diagnostic>), Error> {
+        search: Option<Option<&Path>>,
+    ) -> Result<
+        (
+            output::Output,
+            render::Templates,
+            [usize; 2],
+            Vec<Diagnostic>,
+        ),
+        Error,
+    > {
         let templates = self.templates(root)?;
         let input = self.input();
         let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
         let sink = Arc::new(verify::Scanning::new(checker, sink));
-        let indexer = (search && self.config.search).then(|| search::Indexer::start(&self.config));
+        let indexer = search
+            .filter(|_| self.config.search)
+            .map(|store| search::Indexer::start_with(&self.config, store));
         let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
-        let mut indexed = 0;
+        let mut indexed = [0, 0];
         if let Some(indexer) = indexer {
-            match indexer.finish() {
-                Ok((n, files)) => {
-                    indexed = n;
-                    for f in files {
+            match indexer.finish(errors.is_empty()) {
+                Ok(index) => {
+                    indexed = [index.pages, index.parsed];
+                    for f in index.files {
                         output.add(
                             f.path,
                             output::OutFile::new(
@@ -380,20 +394,23 @@ pub fn produce_into(
     sink: Arc<dyn output::Sink>,
 ) -> Result<Produced, Error> {
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
-    produce_with(opts, config, sink, highlighter, &std::env::temp_dir())
+    produce_with(opts, config, sink, highlighter, &std::env::temp_dir(), None)
 }
 
-/// The pipeline up to the swap; rendered HTML waits for render in a spill file in `spill_dir`.
+/// The pipeline up to the swap; rendered HTML waits for render in a spill file in `spill_dir`;
+/// the search index reads and writes the store of parsed pages at `store`, if given.
 fn produce_with(
     opts: &Options,
     config: config::Config,
     sink: Arc<dyn output::Sink>,
     highlighter: Arc<markdown::highlight::Highlighter>,
     spill_dir: &Path,
+    store: Option<&Path>,
 ) -> Result<Produced, Error> {
     // A lean prepare holds no source by now: load dropped them, each chunk freed its own.
     let mut prepared = Prepared::prepare(opts, config, highlighter, Some(spill_dir))?;
-    let (output, _, indexed, link_warnings) = prepared.render(&opts.root, sink, true)?;
+    let (output, _, [indexed, parsed], link_warnings) =
+        prepared.render(&opts.root, sink, Some(store))?;
     let mut warnings = std::mem::take(&mut prepared.warnings);
     warnings.extend(link_warnings);
     warnings.extend(pages_warnings(&output));
@@ -401,6 +418,7 @@ fn produce_with(
         output,
         pages: prepared.site.nodes.len(),
         indexed,
+        parsed,
         warnings,
         config: prepared.config,
     })
@@ -411,7 +429,7 @@ fn produce_with(
 pub fn build(opts: &Options) -> Result<Summary, Error> {
     let out = opts.output_dir();
     let shown = error::relative(&opts.root, &out);
-    check_output_location(&opts.root, &out)?;
+    write::check_location(&opts.root, &out)?;
     // The lock: one build at a time per output folder, from the record check to the swap.
     let staging = write::Staging::begin_with(&out, &shown, !opts.no_fsync)?;
     let config = load_config(opts)?;
@@ -449,7 +467,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
 
     // Highlighted blocks of the last build (issue 12): only changed blocks are highlighted.
     let highlighter = Arc::new(markdown::highlight::Highlighter::new());
-    let cache_file = highlight_cache_path(&out);
+    let cache_file = beside(&out, "highlight");
     highlighter.load_cache(&cache_file);
     // The spill file goes beside the output, on the same disk as the staging folder.
     let spill_dir = match out.parent() {
@@ -462,6 +480,7 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
         staging.clone(),
         highlighter.clone(),
         &spill_dir,
+        Some(&beside(&out, "search")),
     )?;
     let written = write::finish(&staging, &produced.output)?;
     // A cache that cannot be saved costs the next build time, nothing else.
@@ -481,13 +500,11 @@ pub fn build(opts: &Options) -> Result<Summary, Error> {
     Ok(Summary { produced, written })
 }
 
-/// The highlight cache beside the output folder, next to the build record: `.public.highlight`.
-fn highlight_cache_path(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out.with_file_name(format!(".{name}.highlight"))
+/// A file kept beside the output folder, next to the build record: for `public` and
+/// `highlight`, `.public.highlight` (the highlighted blocks; `search`: the parsed pages).
+fn beside(out: &Path, what: &str) -> PathBuf {
+    let name = out.file_name().unwrap_or_default().to_string_lossy();
+    out.with_file_name(format!(".{name}.{what}"))
 }
 
 /// What a build that stopped early reports: the last build's files, all unchanged.
@@ -511,63 +528,10 @@ fn unchanged_summary(last: &record::Record, config: config::Config) -> Summary {
         config,
         pages: last.pages,
         indexed: last.indexed,
+        parsed: last.indexed,
         warnings: Vec::new(),
     };
     Summary { produced, written }
-}
-
-/// Refuses an output folder that would replace the site or be published into itself: the
-/// site folder or one of its ancestors, or a folder inside content/, templates/ or static/.
-fn check_output_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
-    // The deepest existing ancestor, canonicalized, plus the rest of the path.
-    let canonical = |p: &Path| -> Option<PathBuf> {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().ok()?.join(p)
-        };
-        let mut rest = Vec::new();
-        let mut cur = p.as_path();
-        loop {
-            if let Ok(c) = cur.canonicalize() {
-                let mut c = c;
-                for part in rest.iter().rev() {
-                    c.push(part);
-                }
-                return Some(c);
-            }
-            rest.push(cur.file_name()?.to_os_string());
-            cur = cur.parent()?;
-        }
-    };
-    let (Some(root_c), Some(out_c)) = (canonical(root), canonical(out)) else {
-        return Ok(()); // a missing root is reported by `load`; a bad output by `write`
-    };
-    let named = if out.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        out.to_path_buf()
-    };
-    let refuse = |why: String| {
-        Diagnostic::new(
-            "--output",
-            format!("output folder {}: {why}", named.display()),
-        )
-        .hint("write the site to a folder of its own, such as public/ (the default)")
-    };
-    if root_c.starts_with(&out_c) {
-        return Err(refuse(
-            "it holds the site itself, which a build would replace".into(),
-        ));
-    }
-    for dir in ["content", "templates", "static", "data"] {
-        if out_c.starts_with(root_c.join(dir)) {
-            return Err(refuse(format!(
-                "it is inside {dir}/, so every build would publish the previous one"
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Runs the whole pipeline, checking every output file and then dropping it; writes nothing.

@@ -45,7 +45,14 @@ fn main() -> ExitCode {
                     s.written.unchanged,
                     s.written.removed,
                     if s.produced.config.search {
-                        format!(", {} pages indexed for search", s.produced.indexed)
+                        let p = &s.produced;
+                        match p.parsed < p.indexed {
+                            true => format!(
+                                ", {} pages indexed for search ({} parsed, the rest as the last build parsed them)",
+                                p.indexed, p.parsed
+                            ),
+                            false => format!(", {} pages indexed for search", p.indexed),
+                        }
                     } else {
                         String::new()
                     },

@@ -67,8 +67,8 @@ impl SearchJob {
             }
         }
         let files = indexer
-            .finish()
-            .map(|(_, files)| files)
+            .finish(true)
+            .map(|index| index.files)
             .map_err(Error::from);
         if files.is_ok() {
             *cache = old.renew(self.pages.iter().map(|(url, _)| url.as_str()), fresh);
@@ -148,7 +148,7 @@ pub fn apply(
     if !changed.is_empty() && changed.iter().all(|p| is_page_template(&opts.root, p)) {
         let guard = slot.read().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = guard.as_ref().filter(|s| !s.failing) {
-            let rendered = old.prepared.render(&opts.root, Arc::new(Memory), false);
+            let rendered = old.prepared.render(&opts.root, Arc::new(Memory), None);
             drop(guard);
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
             if let Some(session) = guard.as_mut() {
@@ -261,7 +261,7 @@ impl Session {
         let prepared = Prepared::with_highlighter(opts, config, highlighter)?;
         // The search index is made afterwards, off the request path (see `SearchJob`).
         let (output, templates, _, link_warnings) =
-            prepared.render(&opts.root, Arc::new(Memory), false)?;
+            prepared.render(&opts.root, Arc::new(Memory), None)?;
         let mut warnings = prepared.warnings.clone();
         warnings.extend(link_warnings);
         Ok(Session {

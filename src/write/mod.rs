@@ -8,7 +8,8 @@
 //! ([`swap`]: atomically where the OS allows, so `public/` is at every instant either the
 //! complete old site or the complete new one; a symlinked output is followed, a mount point
 //! has its contents swapped). When nothing changed at all, nothing is written. A lock file
-//! beside the output serializes concurrent builds of the same output.
+//! beside the output serializes concurrent builds of the same output. [`check_location`]
+//! refuses, before anything runs, an output folder that would replace or publish the site.
 
 mod swap;
 
@@ -469,4 +470,58 @@ fn remove_named(dir: &Path, prefix: &str) {
             }
         }
     }
+}
+
+/// Refuses an output folder that would replace the site or be published into itself: the
+/// site folder or one of its ancestors, or a folder inside content/, templates/ or static/.
+pub fn check_location(root: &Path, out: &Path) -> Result<(), Diagnostic> {
+    // The deepest existing ancestor, canonicalized, plus the rest of the path.
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
+        let mut rest = Vec::new();
+        let mut cur = p.as_path();
+        loop {
+            if let Ok(c) = cur.canonicalize() {
+                let mut c = c;
+                for part in rest.iter().rev() {
+                    c.push(part);
+                }
+                return Some(c);
+            }
+            rest.push(cur.file_name()?.to_os_string());
+            cur = cur.parent()?;
+        }
+    };
+    let (Some(root_c), Some(out_c)) = (canonical(root), canonical(out)) else {
+        return Ok(()); // a missing root is reported by `load`; a bad output by `write`
+    };
+    let named = if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.to_path_buf()
+    };
+    let refuse = |why: String| {
+        Diagnostic::new(
+            "--output",
+            format!("output folder {}: {why}", named.display()),
+        )
+        .hint("write the site to a folder of its own, such as public/ (the default)")
+    };
+    if root_c.starts_with(&out_c) {
+        return Err(refuse(
+            "it holds the site itself, which a build would replace".into(),
+        ));
+    }
+    for dir in ["content", "templates", "static", "data"] {
+        if out_c.starts_with(root_c.join(dir)) {
+            return Err(refuse(format!(
+                "it is inside {dir}/, so every build would publish the previous one"
+            )));
+        }
+    }
+    Ok(())
 }

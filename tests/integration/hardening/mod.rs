@@ -95,9 +95,11 @@ impl Fence {
         let allowed = |p: &str| {
             outputs.iter().any(|o| {
                 let out = format!("{SITE}/{o}");
-                // Beside the output: the lock, the build manifest and the highlight cache.
+                // Beside the output: the lock, the build manifest, the highlight cache and
+                // the parsed pages of the search index (its temporary name must not stay).
                 p == out
                     || p == format!("{SITE}/.{o}.highlight")
+                    || p == format!("{SITE}/.{o}.search")
                     || p.starts_with(&format!("{out}/"))
                     || p == format!("{SITE}/.{o}.lock")
                     || p == format!("{SITE}/.{o}.manifest")

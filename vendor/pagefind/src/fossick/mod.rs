@@ -32,6 +32,7 @@ lazy_static! {
     static ref PRIVATE_PAGEFIND: Regex = Regex::new("___PAGEFIND_[\\S]+\\s?").unwrap();
 }
 
+pub(crate) mod codec;
 pub mod parser;
 mod splitting;
 

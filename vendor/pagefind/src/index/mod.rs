@@ -613,19 +613,37 @@ pub async fn build_indexes(
 #[derive(Debug, Clone, Default)]
 pub struct PagePackedWords {
     /// The words, one after the other.
-    text: String,
+    pub(crate) text: String,
     /// Per word: where its text ends in `text`, where its locations end in `locs` (none: the
     /// word occurs only in forms with diacritics) and where its forms end in `variants`.
-    ends: Vec<(u32, u32, u32)>,
+    pub(crate) ends: Vec<(u32, u32, u32)>,
     /// Every word's locations, in `PackedPage::locs`'s encoding.
-    locs: Vec<i32>,
+    pub(crate) locs: Vec<i32>,
     /// The forms with diacritics (rare) and their locations.
-    variants: Vec<(String, Vec<i32>)>,
+    pub(crate) variants: Vec<(String, Vec<i32>)>,
 }
 
 impl PagePackedWords {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// [mekong patch] Whether every end in `ends` follows the one before it and falls inside
+    /// its buffer (on a character boundary of `text`), so that [`PagePackedWords::words`]
+    /// cannot slice out of bounds: checked for pages decoded from bytes (`fossick::codec`).
+    pub(crate) fn is_consistent(&self) -> bool {
+        let mut start = (0, 0, 0);
+        self.ends.iter().all(|&(t, l, v)| {
+            let (t, l, v) = (t as usize, l as usize, v as usize);
+            let ok = start.0 <= t
+                && start.1 <= l
+                && start.2 <= v
+                && l <= self.locs.len()
+                && v <= self.variants.len()
+                && self.text.is_char_boundary(t);
+            start = (t, l, v);
+            ok
+        })
     }
 
     /// The words as the index's `PackedWord`s, on the given page.

@@ -76,6 +76,19 @@ impl ParsedHtmlFile {
     pub fn word_count(&self) -> u32 {
         self.0.fragment.data.word_count as u32
     }
+
+    /// [mekong patch] The page in a compact binary form, to keep between runs (on disk) and
+    /// read back with [`ParsedHtmlFile::from_bytes`] by the same version of this crate. The
+    /// same page always gives the same bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::fossick::codec::encode(&self.0)
+    }
+
+    /// [mekong patch] The page that [`ParsedHtmlFile::to_bytes`] made these bytes from, or
+    /// `None` if they are not such bytes (never a panic).
+    pub fn from_bytes(bytes: &[u8]) -> Option<ParsedHtmlFile> {
+        crate::fossick::codec::decode(bytes).map(ParsedHtmlFile)
+    }
 }
 
 impl HtmlParser {

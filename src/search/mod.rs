@@ -9,7 +9,10 @@
 //! vendor/pagefind/PATCHES.md). The parsed pages go in node order, through a bounded channel,
 //! to the indexing thread, which only files them ([`Indexer::add`]); [`Indexer::finish`] builds
 //! the index (on rayon's threads) and returns its files, which `lib` adds to the same
-//! [`crate::output::Output`].
+//! [`crate::output::Output`]. A build keeps the pages it parsed beside the output ([`store`])
+//! and takes from there every page whose HTML did not change.
+
+mod store;
 
 use crate::config::Config;
 use crate::error::Diagnostic;
@@ -31,8 +34,22 @@ pub struct IndexFile {
     pub bytes: Vec<u8>,
 }
 
-/// A page parsed for the index by [`Indexer::parse`], or why it could not be.
-pub struct Parsed(Result<pagefind::api::ParsedHtmlFile, Diagnostic>);
+/// A page parsed for the index by [`Indexer::parse`], or why it could not be; with its record
+/// for the next build's store when the indexer keeps one, and whether it came from the last.
+pub struct Parsed(
+    Result<pagefind::api::ParsedHtmlFile, Diagnostic>,
+    Option<store::Record>,
+    bool,
+);
+
+/// What [`Indexer::finish`] gives: the index's files and what it took.
+pub struct Index {
+    /// Pages with indexed words.
+    pub pages: usize,
+    /// Pages parsed from their HTML by this run (the others came from a store or cache).
+    pub parsed: usize,
+    pub files: Vec<IndexFile>,
+}
 
 /// The pages parsed for the last index, by URL, each with a hash of the HTML it was parsed
 /// from. `serve`'s search worker keeps one between refreshes, so that after an edit only the
@@ -112,19 +129,17 @@ impl ParseCache {
     }
 }
 
-/// A 64-bit hash of a page's HTML (SipHash with fixed keys: the same in every run).
-fn content_hash(html: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    html.hash(&mut h);
-    h.finish()
-}
-
 /// The indexing thread, the channel that feeds it, and the parser of its options.
 pub struct Indexer {
     tx: SyncSender<Parsed>,
     parser: Option<pagefind::api::HtmlParser>,
-    thread: JoinHandle<Result<(usize, Vec<IndexFile>), Diagnostic>>,
+    /// The pages the last build parsed (when this run keeps a store).
+    previous: Option<store::Previous>,
+    /// Whether this run writes a store: each page's record is made as it is parsed.
+    records: bool,
+    thread: JoinHandle<Result<Index, Diagnostic>>,
+    /// Tells the thread whether to keep the store it wrote (the index and the build are good).
+    keep: SyncSender<bool>,
 }
 
 fn fail(what: &str, e: &dyn std::fmt::Display) -> Diagnostic {
@@ -135,7 +150,18 @@ fn fail(what: &str, e: &dyn std::fmt::Display) -> Diagnostic {
 impl Indexer {
     /// Starts the indexing thread.
     pub fn start(config: &Config) -> Indexer {
+        Indexer::start_with(config, None)
+    }
+
+    /// Starts the indexing thread, which reads the pages of the store at `store` (when there is
+    /// one of these options) and writes the next one there.
+    pub fn start_with(config: &Config, store: Option<&std::path::Path>) -> Indexer {
         let (tx, rx) = sync_channel::<Parsed>(64);
+        let (keep, keep_rx) = sync_channel::<bool>(1);
+        let options_key = parse_options(config);
+        let previous = store.and_then(|p| store::Previous::open(p, &options_key));
+        let mut next = store.map(|p| store::Next::create(p, &options_key));
+        let records = next.is_some();
         let options = pagefind::options::PagefindServiceConfig::builder()
             .keep_index_url(false)
             .index_chunk_size(INDEX_CHUNK_SIZE);
@@ -154,12 +180,16 @@ impl Indexer {
                 .enable_all()
                 .build()
                 .map_err(|e| fail("cannot start", &e))?;
-            runtime.block_on(async {
-                let mut indexed = 0;
+            let index = runtime.block_on(async {
+                let (mut indexed, mut parsed) = (0, 0);
                 // Pages arrive in node order: `render` sends each chunk in order once it is
                 // rendered, because Pagefind's file names depend on the order of pages and two
                 // builds of the same input must be byte-identical.
-                while let Ok(Parsed(page)) = rx.recv() {
+                while let Ok(Parsed(page, record, reused)) = rx.recv() {
+                    if let (Some(next), Some(record)) = (&mut next, &record) {
+                        next.add(record);
+                    }
+                    parsed += usize::from(!reused);
                     let r = pf
                         .add_parsed_file(page?)
                         .await
@@ -195,27 +225,59 @@ impl Indexer {
                         bytes: f.contents,
                     })
                     .collect();
-                Ok((indexed, files))
-            })
+                Ok(Index {
+                    pages: indexed,
+                    parsed,
+                    files,
+                })
+            });
+            // The store is kept only for a complete index of a build that went through.
+            let keep = index.is_ok() && keep_rx.recv().unwrap_or(false);
+            if let Some(next) = next {
+                next.finish(keep);
+            }
+            index
         });
-        Indexer { tx, parser, thread }
+        Indexer {
+            tx,
+            parser,
+            previous,
+            records,
+            thread,
+            keep,
+        }
     }
 
     /// Parses a rendered page (its URL with the base path, and its HTML) for the index; safe
     /// to call on many threads at once. The result goes to [`Indexer::add`], in page order.
     pub fn parse(&self, url: &str, html: &[u8]) -> Parsed {
+        if !self.records {
+            return Parsed(self.parse_html(url, html), None, false);
+        }
+        let hash = store::hash(html);
+        if let Some((page, record)) = self.previous.as_ref().and_then(|p| p.get(url, hash)) {
+            return Parsed(Ok(page), Some(record), true);
+        }
+        let page = self.parse_html(url, html);
+        let record = page.as_ref().ok().map(|p| store::Record::new(url, hash, p));
+        Parsed(page, record, false)
+    }
+
+    fn parse_html(
+        &self,
+        url: &str,
+        html: &[u8],
+    ) -> Result<pagefind::api::ParsedHtmlFile, Diagnostic> {
         let Some(parser) = &self.parser else {
             // The options were refused; the thread reports it from `finish`.
-            return Parsed(Err(fail("bad options", &"see above")));
+            return Err(fail("bad options", &"see above"));
         };
         // Rendered pages are UTF-8; the lossy path only runs for raw HTML that is not.
         let html = String::from_utf8(html.to_vec())
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Parsed(
-            parser
-                .parse(None, Some(url.to_string()), html)
-                .map_err(|e| fail(&format!("cannot index {url}"), &e)),
-        )
+        parser
+            .parse(None, Some(url.to_string()), html)
+            .map_err(|e| fail(&format!("cannot index {url}"), &e))
     }
 
     /// Like [`Indexer::parse`], but a page whose HTML is the one `cache` parsed before is
@@ -226,11 +288,11 @@ impl Indexer {
         url: &str,
         html: &[u8],
     ) -> (Parsed, Option<CachedPage>) {
-        let hash = content_hash(html);
+        let hash = store::hash(html);
         if let Some((h, page)) = cache.pages.get(url)
             && *h == hash
         {
-            return (Parsed(Ok(page.clone())), None);
+            return (Parsed(Ok(page.clone()), None, true), None);
         }
         let parsed = self.parse(url, html);
         let fresh = match &parsed.0 {
@@ -246,9 +308,11 @@ impl Indexer {
         let _ = self.tx.send(page);
     }
 
-    /// Waits for the index: the number of pages with indexed words, and the files.
-    pub fn finish(self) -> Result<(usize, Vec<IndexFile>), Diagnostic> {
+    /// Waits for the index. `keep`: whether the run went through, so that the store written
+    /// on the way replaces the last one (else the last one stays as it was).
+    pub fn finish(self, keep: bool) -> Result<Index, Diagnostic> {
         drop(self.tx);
+        let _ = self.keep.send(keep);
         self.thread.join().map_err(|_| {
             Diagnostic::new(
                 "site.yaml",
