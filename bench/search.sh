@@ -53,7 +53,15 @@ grep -q '^search: true$' "$D/search/site.yaml" || { echo "could not turn search 
   echo "machine: $(nproc) cores, $(uname -sr)"
 } | tee "$D/logs/env.txt"
 
-aside() { if [ -e "$1" ]; then mv "$1" "$D/trash/$(date +%s%N)"; fi; sync; }
+# Moves an output folder out of the way, with what a build keeps beside it (its record, the
+# highlighted blocks, the parsed pages of the index), so that every build starts clean.
+aside() {
+  if [ -e "$1" ]; then mv "$1" "$D/trash/$(date +%s%N)"; fi
+  local dir name
+  dir=$(dirname "$1") name=$(basename "$1")
+  rm -f "$dir/.$name.manifest" "$dir/.$name.highlight" "$dir/.$name.search"
+  sync
+}
 # Seconds of wall time, CPU seconds, peak RSS in KB, from one `time -v` log.
 parse() {
   awk -F': ' '
