@@ -328,14 +328,15 @@ impl Prepared {
         Ok(templates)
     }
 
-    /// Renders, indexes for search (when `search` is given and the site has it on; with the
-    /// store of parsed pages at the path it holds, if any) and checks the output; files go to
-    /// `sink` as they are made, each scanned for the output check first.
+    /// Renders, indexes for search (when `search` and the site has it on; with the store of
+    /// parsed pages at `store`, if given) and checks the output; files go to `sink` as they
+    /// are made, each scanned for the output check first.
     pub(crate) fn render(
         &self,
         root: &Path,
         sink: Arc<dyn output::Sink>,
-        search: Option<Option<&Path>>,
+        search: bool,
+        store: Option<&Path>,
     ) -> Result<
         (
             output::Output,
@@ -349,9 +350,8 @@ impl Prepared {
         let input = self.input();
         let checker = verify::Checker::new(&self.config, render::expected_paths(&input));
         let sink = Arc::new(verify::Scanning::new(checker, sink));
-        let indexer = search
-            .filter(|_| self.config.search)
-            .map(|store| search::Indexer::start_with(&self.config, store));
+        let indexer = (search && self.config.search)
+            .then(|| search::Indexer::start_with(&self.config, store));
         let (mut output, mut errors) = render::render(&input, &templates, sink, indexer.as_ref());
         let mut indexed = [0, 0];
         if let Some(indexer) = indexer {
@@ -410,7 +410,7 @@ fn produce_with(
     // A lean prepare holds no source by now: load dropped them, each chunk freed its own.
     let mut prepared = Prepared::prepare(opts, config, highlighter, Some(spill_dir))?;
     let (output, _, [indexed, parsed], link_warnings) =
-        prepared.render(&opts.root, sink, Some(store))?;
+        prepared.render(&opts.root, sink, true, store)?;
     let mut warnings = std::mem::take(&mut prepared.warnings);
     warnings.extend(link_warnings);
     warnings.extend(pages_warnings(&output));

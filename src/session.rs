@@ -148,7 +148,9 @@ pub fn apply(
     if !changed.is_empty() && changed.iter().all(|p| is_page_template(&opts.root, p)) {
         let guard = slot.read().unwrap_or_else(|e| e.into_inner());
         if let Some(old) = guard.as_ref().filter(|s| !s.failing) {
-            let rendered = old.prepared.render(&opts.root, Arc::new(Memory), None);
+            let rendered = old
+                .prepared
+                .render(&opts.root, Arc::new(Memory), false, None);
             drop(guard);
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
             if let Some(session) = guard.as_mut() {
@@ -261,7 +263,7 @@ impl Session {
         let prepared = Prepared::with_highlighter(opts, config, highlighter)?;
         // The search index is made afterwards, off the request path (see `SearchJob`).
         let (output, templates, _, link_warnings) =
-            prepared.render(&opts.root, Arc::new(Memory), None)?;
+            prepared.render(&opts.root, Arc::new(Memory), false, None)?;
         let mut warnings = prepared.warnings.clone();
         warnings.extend(link_warnings);
         Ok(Session {

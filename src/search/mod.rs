@@ -46,7 +46,8 @@ pub struct Parsed(
 pub struct Index {
     /// Pages with indexed words.
     pub pages: usize,
-    /// Pages parsed from their HTML by this run (the others came from a store or cache).
+    /// Of those, how many this run parsed from their HTML (the others came from a store or
+    /// cache).
     pub parsed: usize,
     pub files: Vec<IndexFile>,
 }
@@ -189,13 +190,13 @@ impl Indexer {
                     if let (Some(next), Some(record)) = (&mut next, &record) {
                         next.add(record);
                     }
-                    parsed += usize::from(!reused);
                     let r = pf
                         .add_parsed_file(page?)
                         .await
                         .map_err(|e| fail("cannot add a page", &e))?;
                     if r.page_word_count > 0 {
                         indexed += 1;
+                        parsed += usize::from(!reused);
                     }
                 }
                 let files = pf.get_files().await.map_err(|e| fail("cannot build", &e))?;

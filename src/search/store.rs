@@ -43,19 +43,23 @@ pub struct Previous {
     pages: HashMap<String, Entry>,
 }
 
-/// A page parsed (or read back) by this build, as the next file stores it.
+/// A page parsed (or read back) by this build, as the next file stores it. Made on the thread
+/// that rendered the page, checksum included, so the indexing thread only writes it.
 pub struct Record {
     url: String,
     html: u64,
+    sum: u64,
     bytes: Vec<u8>,
 }
 
 impl Record {
     pub fn new(url: &str, html: u64, page: &ParsedHtmlFile) -> Record {
+        let bytes = page.to_bytes();
         Record {
             url: url.to_string(),
             html,
-            bytes: page.to_bytes(),
+            sum: hash(&bytes),
+            bytes,
         }
     }
 }
@@ -123,6 +127,7 @@ impl Previous {
         let record = Record {
             url: url.to_string(),
             html,
+            sum: e.sum,
             bytes,
         };
         Some((page, record))
@@ -185,7 +190,7 @@ impl Next {
             w.write_all(&url_len.to_le_bytes())?;
             w.write_all(r.url.as_bytes())?;
             w.write_all(&r.html.to_le_bytes())?;
-            w.write_all(&hash(&r.bytes).to_le_bytes())?;
+            w.write_all(&r.sum.to_le_bytes())?;
             w.write_all(&len.to_le_bytes())?;
             w.write_all(&r.bytes)
         })();

@@ -142,6 +142,15 @@ fn clean_copy(t: &SiteTest) -> SiteTest {
     c
 }
 
+/// The temporary files (`.public.search.<pid>.tmp`) in the site folder.
+fn temporary_files(t: &SiteTest) -> Vec<String> {
+    std::fs::read_dir(t.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect()
+}
+
 /// Issue 16: `build` keeps the pages it parsed for the index in `.public.search` and the next
 /// build parses only the pages whose HTML changed; the index is the one a clean build makes.
 #[test]
@@ -186,12 +195,8 @@ fn a_rebuild_parses_only_changed_pages_and_makes_the_index_a_clean_build_makes()
         "the index of a build that reused parsed pages differs from a clean build's"
     );
     // Nothing temporary is left beside the output.
-    let names: Vec<String> = std::fs::read_dir(t.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp"))
-        .collect();
-    assert!(names.is_empty(), "left behind: {names:?}");
+    let left = temporary_files(&t);
+    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 /// A damaged, cut or foreign `.public.search` costs parsing, never a wrong index or an error.
@@ -260,11 +265,7 @@ fn a_failed_build_keeps_the_last_store() {
         std::fs::read(&store).unwrap() == before,
         "the store changed"
     );
-    let left: Vec<String> = std::fs::read_dir(t.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp"))
-        .collect();
+    let left = temporary_files(&t);
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
