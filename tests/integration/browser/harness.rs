@@ -216,7 +216,10 @@ impl Chrome {
         drop((chrome_reads, chrome_writes));
         let (r_raw, w_raw): (RawFd, RawFd) = (r.as_raw_fd(), w.as_raw_fd());
         let mut cmd = Command::new(&path);
-        cmd.args(&args)
+        // Its own process group, so that the drop can end its helpers (renderers, the network
+        // service) too: killed alone, the browser leaves them writing into the profile.
+        cmd.process_group(0)
+            .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -295,8 +298,29 @@ impl Chrome {
 
 impl Drop for Chrome {
     fn drop(&mut self) {
+        // Asked to close, chromium ends its helpers itself and stops writing its profile.
+        let _ = self
+            .conn
+            .call(None, "Browser.close", json!({}), Duration::from_secs(5));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: kill(2) on the process group chromium leads; no memory is touched.
+        unsafe {
+            libc::kill(-(self.child.id() as i32), libc::SIGKILL);
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Helpers that were still alive may have written after the removal started.
+        for _ in 0..50 {
+            if !self._profile.path().exists()
+                || std::fs::remove_dir_all(self._profile.path()).is_ok()
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
