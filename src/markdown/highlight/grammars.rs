@@ -3,11 +3,17 @@
 //! grammar of the same name that syntect ships, because bat's is several times slower to parse
 //! for little visible gain (measured by `examples/grammar_bench.rs`, see bench/highlight.md).
 //!
+//! A grammar that [`Tree::for_grammar`] names is then read with tree-sitter instead
+//! (`trees.rs`): the syntect grammar still decides which names and extensions mean the
+//! language, and whether a block is Rust.
+//!
 //! Both sets are loaded on first use and shared by every thread. A grammar is named in the
 //! block cache by [`Grammar::id`], so a block is never served from the other set's entry.
 
 use std::sync::OnceLock;
 use syntect::parsing::{SyntaxReference, SyntaxSet};
+
+use super::trees::Tree;
 
 /// two-face grammars (by name) that are read with syntect's own grammar (by name) instead.
 /// Instructions to parse the blocks of the 100-page code-heavy corpus (callgrind, with the
@@ -24,12 +30,16 @@ pub(super) struct Grammar<'s> {
     pub set: &'s SyntaxSet,
     pub syntax: &'s SyntaxReference,
     from_syntect: bool,
+    /// Read with tree-sitter instead of this syntect grammar (`trees.rs`).
+    pub tree: Option<Tree>,
 }
 
 impl Grammar<'_> {
     /// The grammar's name in the block cache and its file.
     pub fn id(&self) -> String {
-        if self.from_syntect {
+        if let Some(tree) = self.tree {
+            tree.id().to_string()
+        } else if self.from_syntect {
             format!("syntect {}", self.syntax.name)
         } else {
             self.syntax.name.clone()
@@ -68,6 +78,7 @@ impl Grammars {
                     set: defaults,
                     syntax: own,
                     from_syntect: true,
+                    tree: Tree::for_grammar(&own.name),
                 });
             }
         }
@@ -75,6 +86,7 @@ impl Grammars {
             set: ss,
             syntax,
             from_syntect: false,
+            tree: Tree::for_grammar(&syntax.name),
         })
     }
 }

@@ -35,6 +35,72 @@ pub(super) fn prompt_len(line: &str) -> Option<usize> {
     None
 }
 
+/// What a line gives the grammar: a command after a prompt of `n` bytes (0 outside console
+/// sessions), or, in a console session, program output, which no grammar reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    Command(usize),
+    Output,
+}
+
+/// Each line's [`Part`]. In a console session a prompt starts a command; so does the line
+/// after one ending in `\`.
+pub(super) fn line_parts(lines: &[SourceLine], console: bool) -> Vec<Part> {
+    let mut continued = false;
+    lines
+        .iter()
+        .map(|line| {
+            if !console {
+                return Part::Command(0);
+            }
+            let prompt = if continued {
+                Some(0)
+            } else {
+                prompt_len(&line.code)
+            };
+            match prompt {
+                Some(n) => {
+                    continued = line.code[n..].trim_end().ends_with('\\');
+                    Part::Command(n)
+                }
+                None => Part::Output,
+            }
+        })
+        .collect()
+}
+
+/// The visible lines' HTML, joined by NUL: `body` has each line's highlighted command (lines
+/// separated by `\n`), to which prompts and output lines are added here.
+pub(super) fn compose(lines: &[SourceLine], parts: &[Part], body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 16 * lines.len());
+    let mut first = true;
+    for ((line, part), html) in lines.iter().zip(parts).zip(body.split('\n')) {
+        if !line.visible {
+            continue;
+        }
+        if !first {
+            out.push('\u{0}');
+        }
+        first = false;
+        match part {
+            Part::Output => {
+                let _ = write!(out, "<span class=\"{OUTPUT_CLASS}\">");
+                escape_into(&mut out, &line.code);
+                out.push_str("</span>");
+            }
+            Part::Command(n) => {
+                if *n > 0 {
+                    let _ = write!(out, "<span class=\"{PROMPT_CLASS}\">");
+                    escape_into(&mut out, &line.code[..*n]);
+                    out.push_str("</span>");
+                }
+                out.push_str(html);
+            }
+        }
+    }
+    out
+}
+
 pub(super) fn push_run(out: &mut String, class: usize, text: &str) {
     if text.is_empty() {
         return;

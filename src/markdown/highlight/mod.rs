@@ -19,6 +19,11 @@
 //! syntect as a "theme" whose colour values are class numbers, so syntect's own selector
 //! scoring decides which class wins; no colour ever reaches the HTML. The grammars are loaded
 //! once per [`Highlighter`] on first use and shared by every rayon thread.
+//!
+//! JavaScript, TypeScript, Python, C and shell (console sessions too), whose Sublime grammars
+//! cost syntect the most, are read with tree-sitter instead (`trees.rs`), into the same
+//! classes. Both engines give each line's HTML, separated by `\n`; [`lines::compose`] adds
+//! console prompts and output and drops hidden lines, whichever engine ran.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -37,6 +42,7 @@ mod grammars;
 mod info;
 mod lines;
 mod notices;
+mod trees;
 pub use notices::notices;
 #[cfg(test)]
 mod test_support;
@@ -457,85 +463,93 @@ impl Highlighter {
     }
 
     /// Runs the grammar over every line (hidden ones too: they change what follows) and
-    /// returns the visible lines' HTML, joined by NUL. A panic inside syntect becomes an error.
+    /// returns the visible lines' HTML, joined by NUL. A panic inside an engine becomes an
+    /// error.
     fn highlight_lines(
         &self,
         grammar: Grammar,
         console: bool,
         lines: &[SourceLine],
     ) -> Result<String, String> {
-        let (ss, syntax) = (grammar.set, grammar.syntax);
-        let theme = self.theme();
+        let parts = line_parts(lines, console);
         let run = || -> Result<String, String> {
-            let hl = ScopeHighlighter::new(theme);
-            let mut parse = ParseState::new(syntax);
-            let mut state = HighlightState::new(&hl, ScopeStack::new());
-            let mut out = String::with_capacity(lines.iter().map(|l| l.code.len() * 3).sum());
-            let mut line_buf = String::new();
-            let mut first = true;
-            let mut continued = false;
-            for line in lines {
-                if line.visible {
-                    if !first {
-                        out.push('\u{0}');
-                    }
-                    first = false;
-                }
-                let mut code: &str = &line.code;
-                if console {
-                    // A prompt starts a command; so does the line after one ending in `\`.
-                    let prompt = if continued { Some(0) } else { prompt_len(code) };
-                    let Some(n) = prompt else {
-                        if line.visible {
-                            let _ = write!(out, "<span class=\"{OUTPUT_CLASS}\">");
-                            escape_into(&mut out, code);
-                            out.push_str("</span>");
+            let body = match grammar.tree {
+                Some(tree) => {
+                    let mut source =
+                        String::with_capacity(lines.iter().map(|l| l.code.len() + 1).sum());
+                    for (line, part) in lines.iter().zip(&parts) {
+                        if let Part::Command(n) = part {
+                            source.push_str(&line.code[*n..]);
                         }
-                        continue;
-                    };
-                    if n > 0 && line.visible {
-                        let _ = write!(out, "<span class=\"{PROMPT_CLASS}\">");
-                        escape_into(&mut out, &code[..n]);
-                        out.push_str("</span>");
+                        source.push('\n');
                     }
-                    code = &code[n..];
-                    continued = code.trim_end().ends_with('\\');
+                    trees::highlight(tree, &source)?
                 }
-                line_buf.clear();
-                line_buf.push_str(code);
-                line_buf.push('\n');
-                let ops = parse.parse_line(&line_buf, ss).map_err(|e| e.to_string())?;
-                let iter = HighlightIterator::new(&mut state, &ops, &line_buf, &hl);
-                if !line.visible {
-                    iter.for_each(drop);
-                    continue;
-                }
-                // Merge neighbouring runs of one class; leave the newline out (the caller
-                // wraps each line).
-                let mut run_class = 0usize;
-                let mut run = String::new();
-                for (style, text) in iter {
-                    let text = text.strip_suffix('\n').unwrap_or(text);
-                    if text.is_empty() {
-                        continue;
-                    }
-                    let class = usize::from(style.foreground.r).min(CLASSES.len() - 1);
-                    // White space takes the class of whatever it sits in, to save spans.
-                    let blank = text.trim().is_empty();
-                    if class != run_class && (run.is_empty() || !blank) {
-                        push_run(&mut out, run_class, &run);
-                        run.clear();
-                        run_class = class;
-                    }
-                    run.push_str(text);
-                }
-                push_run(&mut out, run_class, &run);
+                None => self.syntect_lines(grammar, lines, &parts)?,
+            };
+            // A lost line would be text lost from the page: show the block plain instead.
+            if body.split('\n').count() < lines.len() {
+                return Err("the highlighter lost lines".to_string());
             }
-            Ok(out)
+            Ok(compose(lines, &parts, &body))
         };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
             Ok(r) => r,
             Err(_) => Err("the highlighter panicked".to_string()),
         }
+    }
+
+    /// syntect's pass: each line's HTML, lines separated by `\n`; output and hidden lines are
+    /// empty (hidden ones are still parsed).
+    fn syntect_lines(
+        &self,
+        grammar: Grammar,
+        lines: &[SourceLine],
+        parts: &[Part],
+    ) -> Result<String, String> {
+        let (ss, syntax) = (grammar.set, grammar.syntax);
+        let hl = ScopeHighlighter::new(self.theme());
+        let mut parse = ParseState::new(syntax);
+        let mut state = HighlightState::new(&hl, ScopeStack::new());
+        let mut out = String::with_capacity(lines.iter().map(|l| l.code.len() * 3).sum());
+        let mut line_buf = String::new();
+        for (i, (line, part)) in lines.iter().zip(parts).enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let Part::Command(n) = part else {
+                continue;
+            };
+            line_buf.clear();
+            line_buf.push_str(&line.code[*n..]);
+            line_buf.push('\n');
+            let ops = parse.parse_line(&line_buf, ss).map_err(|e| e.to_string())?;
+            let iter = HighlightIterator::new(&mut state, &ops, &line_buf, &hl);
+            if !line.visible {
+                iter.for_each(drop);
+                continue;
+            }
+            // Merge neighbouring runs of one class; leave the newline out (the caller wraps
+            // each line).
+            let mut run_class = 0usize;
+            let mut run = String::new();
+            for (style, text) in iter {
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                if text.is_empty() {
+                    continue;
+                }
+                let class = usize::from(style.foreground.r).min(CLASSES.len() - 1);
+                // White space takes the class of whatever it sits in, to save spans.
+                let blank = text.trim().is_empty();
+                if class != run_class && (run.is_empty() || !blank) {
+                    push_run(&mut out, run_class, &run);
+                    run.clear();
+                    run_class = class;
+                }
+                run.push_str(text);
+            }
+            push_run(&mut out, run_class, &run);
+        }
+        Ok(out)
     }
 }

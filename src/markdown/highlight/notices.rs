@@ -1,6 +1,7 @@
 //! The licence notices that travel with the binary (issue 12): syntect, two-face, onig and the
-//! Oniguruma C library it compiles, and every embedded grammar whose licence asks for its
-//! notice in binary copies (MIT, BSD, Apache-2.0). `mekong licenses` prints them.
+//! Oniguruma C library it compiles, tree-sitter and its five grammar crates, and every embedded
+//! grammar whose licence asks for its notice in binary copies (MIT, BSD, Apache-2.0).
+//! `mekong licenses` prints them.
 //!
 //! The grammar notices come from two-face's own embedded list, so they follow the grammars
 //! when the crate is updated; the crates' licences are copied in `notices/`.
@@ -19,6 +20,36 @@ const CRATES: &[(&str, &str, &str)] = &[
         "Oniguruma (C library, compiled into onig_sys)",
         "BSD-2-Clause",
         include_str!("notices/oniguruma.txt"),
+    ),
+    (
+        "tree-sitter, tree-sitter-highlight (and tree-sitter-language)",
+        "MIT",
+        include_str!("notices/tree-sitter.txt"),
+    ),
+    (
+        "tree-sitter-javascript (grammar)",
+        "MIT",
+        include_str!("notices/tree-sitter-javascript.txt"),
+    ),
+    (
+        "tree-sitter-typescript (grammars)",
+        "MIT",
+        include_str!("notices/tree-sitter-typescript.txt"),
+    ),
+    (
+        "tree-sitter-python (grammar)",
+        "MIT",
+        include_str!("notices/tree-sitter-python.txt"),
+    ),
+    (
+        "tree-sitter-c (grammar)",
+        "MIT",
+        include_str!("notices/tree-sitter-c.txt"),
+    ),
+    (
+        "tree-sitter-bash (grammar)",
+        "MIT",
+        include_str!("notices/tree-sitter-bash.txt"),
     ),
 ];
 
@@ -62,6 +93,8 @@ mod tests {
             "two-face",
             "onig",
             "K.Kosako",
+            "tree-sitter-typescript",
+            "tree-sitter-bash",
             "Syntax definitions",
         ] {
             assert!(n.contains(want), "{want} missing");
