@@ -504,7 +504,7 @@ fn highlight_css_contrast() {
 fn info_strings() -> impl Strategy<Value = String> {
     let lang = prop::sample::select(vec![
         "", "rust", "rs", "toml", "console", "text", "python", "html", "ps1", "md", "nosuch",
-        "ignore",
+        "ignore", "js", "ts", "tsx", "c", "bash",
     ]);
     let attr = prop::sample::select(vec![
         "ignore",
@@ -545,6 +545,8 @@ fn code_strings() -> impl Strategy<Value = String> {
         "\u{0}\u{1}\u{1b}",
         "\t\r",
         "'a: loop {}",
+        "`${x} \\n`",
+        "f\"{a!r}\" /re/g",
         "",
     ]);
     prop_oneof![
